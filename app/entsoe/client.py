@@ -1,0 +1,360 @@
+"""Async ENTSO-E Transparency Platform client for the six load items.
+
+One instance per process, over the application's shared ``httpx.AsyncClient``. Every call of an
+instance shares one client-side rate limiter (a 60-second sliding window) and, after an HTTP 429,
+one ban: no call of the instance sends anything until the ban is over. Sleeping, both clocks and
+the jitter source are injectable so tests never wait for real. The security token is never
+logged and never put into an error: URLs are logged with it replaced by ``**********``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import io
+import random
+import re
+import time
+import zipfile
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlencode
+
+import httpx
+import structlog
+from pydantic import SecretStr
+
+from app.entsoe.areas import get_area
+from app.entsoe.errors import (
+    AcknowledgementError,
+    EntsoeError,
+    IntervalTooLargeError,
+    MalformedReplyError,
+    MalformedXmlError,
+    ProcessorError,
+    RateLimitedError,
+    TokenRejectedError,
+    TransientError,
+)
+from app.entsoe.items import ITEMS, DataType
+from app.entsoe.parser import Acknowledgement, MarketDocument, parse
+
+log = structlog.get_logger(__name__)
+
+REDACTED = "**********"
+_HOUR = timedelta(hours=1)
+_TOO_LARGE = re.compile(
+    r"larger than (the )?(maximum )?allowed|exceeds? .*(allowed|limit|maximum)", re.I
+)
+_BANNED_UNTIL = re.compile(
+    r"until\W{0,3}(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)",
+    re.I,
+)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def is_interval_too_large(text: str) -> bool:
+    """Whether an acknowledgement's reason text says the requested interval is too long."""
+    return bool(_TOO_LARGE.search(text))
+
+
+@dataclass(slots=True)
+class FetchResult:
+    """One window's documents (none when ENTSO-E has no data) and the HTTP requests it took."""
+
+    documents: list[MarketDocument] = field(default_factory=list)
+    requests: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not any(doc.time_series for doc in self.documents)
+
+
+class RateLimiter:
+    """At most ``per_minute`` acquisitions in any 60 s of ``clock`` time, across all tasks.
+
+    Waiters queue on one lock, so they are served in arrival order. ``pause_until`` blocks every
+    caller until a clock time (an HTTP 429 ban applies to the whole token, not one request).
+    """
+
+    def __init__(self, per_minute: int, *, clock: Callable[[], float], sleep: Sleep) -> None:
+        if per_minute < 1:
+            raise ValueError("requests_per_minute must be at least 1")
+        self.per_minute = per_minute
+        self._clock, self._sleep = clock, sleep
+        self._sent: deque[float] = deque()
+        self._paused_until = 0.0
+        self._lock = asyncio.Lock()
+
+    def pause_until(self, when: float) -> None:
+        self._paused_until = max(self._paused_until, when)
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            while True:
+                now = self._clock()
+                while self._sent and self._sent[0] <= now - 60.0:
+                    self._sent.popleft()
+                if now < self._paused_until:
+                    await self._sleep(self._paused_until - now)
+                elif len(self._sent) >= self.per_minute:
+                    await self._sleep(self._sent[0] + 60.0 - now)
+                else:
+                    self._sent.append(now)
+                    return
+
+
+class EntsoeClient:
+    """Fetches load documents window by window; see :meth:`fetch` for what is retried."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        token: SecretStr | str | None,
+        base_url: str = "https://web-api.tp.entsoe.eu/api",
+        timeout: float = 60.0,
+        max_retries: int = 5,
+        backoff_base: float = 1.0,
+        backoff_max: float = 60.0,
+        requests_per_minute: int = 400,
+        max_windows: Mapping[DataType, timedelta] | None = None,
+        max_rate_limit_waits: int = 5,
+        default_ban_s: float = 60.0,
+        max_ban_s: float = 900.0,
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        rng: random.Random | None = None,
+    ) -> None:
+        secret = token.get_secret_value() if isinstance(token, SecretStr) else token
+        self._token = secret or ""
+        self._http = http
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff_base, self.backoff_max = backoff_base, backoff_max
+        self.max_windows = {dt: item.max_window for dt, item in ITEMS.items()}
+        self.max_windows.update(max_windows or {})
+        self.max_rate_limit_waits = max_rate_limit_waits
+        self.default_ban_s, self.max_ban_s = default_ban_s, max_ban_s
+        self._sleep, self._clock, self._now = sleep, clock, now
+        self._rng = rng or random.Random()
+        self.limiter = RateLimiter(requests_per_minute, clock=clock, sleep=sleep)
+
+    # -- planning ---------------------------------------------------------------------------
+
+    def plan_windows(
+        self, data_type: DataType, start: datetime, end: datetime
+    ) -> list[tuple[datetime, datetime]]:
+        """Consecutive UTC windows covering [start, end), widened to whole hours, each no longer
+        than the item's limit. Aware datetimes only; an empty range gives no windows."""
+        if start.tzinfo is None or end.tzinfo is None:
+            raise ValueError("start and end must be timezone-aware")
+        lo = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        hi = end.astimezone(UTC)
+        if hi.replace(minute=0, second=0, microsecond=0) != hi:
+            hi = hi.replace(minute=0, second=0, microsecond=0) + _HOUR
+        limit = self.max_windows[DataType(data_type)]
+        if limit < _HOUR:
+            raise ValueError(f"window limit for {data_type} is below one hour")
+        step = _HOUR * (limit // _HOUR)
+        windows = []
+        while lo < hi:
+            windows.append((lo, min(lo + step, hi)))
+            lo += step
+        return windows
+
+    # -- fetching ---------------------------------------------------------------------------
+
+    async def fetch_range(
+        self, data_type: DataType, area: str, start: datetime, end: datetime
+    ) -> list[tuple[tuple[datetime, datetime], FetchResult]]:
+        """Every planned window of [start, end), fetched one after the other."""
+        return [
+            (window, await self.fetch(data_type, area, *window))
+            for window in self.plan_windows(data_type, start, end)
+        ]
+
+    async def fetch(
+        self, data_type: DataType, area_eic: str, start: datetime, end: datetime
+    ) -> FetchResult:
+        """One window's documents (``area_eic`` may also be a registry short code).
+
+        "No matching data found" (HTTP 200 or 400) is an empty result. "Larger than allowed"
+        halves the window and fetches both halves. 5xx, timeouts, connection errors and
+        unreadable bodies are retried with exponential backoff and jitter, HTTP 429 waits for
+        the ban to end; 401/403 raise :class:`TokenRejectedError` at once. A range longer than
+        the item's limit is split as :meth:`plan_windows` does.
+        """
+        if not self._token:
+            raise EntsoeError("no ENTSO-E security token configured (ENTSOE__API_TOKEN)")
+        eic = get_area(area_eic).eic
+        result = FetchResult()
+        for lo, hi in self.plan_windows(data_type, start, end):
+            await self._fetch_window(DataType(data_type), eic, lo, hi, result)
+        return result
+
+    async def _fetch_window(
+        self, data_type: DataType, eic: str, start: datetime, end: datetime, result: FetchResult
+    ) -> None:
+        item = ITEMS[data_type]
+        params = {
+            "documentType": item.document_type,
+            "processType": item.process_type,
+            "outBiddingZone_Domain": eic,
+            "periodStart": f"{start:%Y%m%d%H%M}",
+            "periodEnd": f"{end:%Y%m%d%H%M}",
+        }
+        try:
+            result.documents.extend(await self._get(params, result))
+        except IntervalTooLargeError:
+            hours = (end - start) // _HOUR
+            if hours < 2:
+                raise
+            middle = start + _HOUR * (hours // 2)
+            log.info(
+                "entsoe.window_halved",
+                data_type=data_type.value,
+                area=eic,
+                start=start.isoformat(),
+                end=end.isoformat(),
+                middle=middle.isoformat(),
+            )
+            await self._fetch_window(data_type, eic, start, middle, result)
+            await self._fetch_window(data_type, eic, middle, end, result)
+
+    def redacted_url(self, params: Mapping[str, str]) -> str:
+        return f"{self.base_url}?{urlencode({**params, 'securityToken': REDACTED})}"
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._token, REDACTED) if self._token else text
+
+    async def _get(self, params: dict[str, str], result: FetchResult) -> list[MarketDocument]:
+        url = self.redacted_url(params)
+        failures = bans = 0
+        while True:
+            await self.limiter.acquire()
+            result.requests += 1
+            started = self._clock()
+            try:
+                response = await self._http.get(
+                    self.base_url,
+                    params={**params, "securityToken": self._token},
+                    timeout=self.timeout,
+                )
+            except (httpx.TransportError, httpx.DecodingError) as exc:  # timeouts, resets, bad gzip
+                reason = f"{type(exc).__name__}: {self._redact(str(exc))}"
+                failures = await self._retry_or_raise(url, failures, reason, TransientError)
+                continue
+            status = response.status_code
+            log.info(
+                "entsoe.request",
+                url=url,
+                status=status,
+                bytes=len(response.content),
+                elapsed_ms=round((self._clock() - started) * 1000, 1),
+            )
+            if status in (401, 403):
+                raise TokenRejectedError(status, url)
+            if status == 429:
+                bans += 1
+                await self._wait_for_ban(response, url, bans)
+                continue
+            if status >= 500:
+                failures = await self._retry_or_raise(
+                    url, failures, f"HTTP {status}", TransientError
+                )
+                continue
+            try:
+                replies = [parse(body) for body in unpack(response.content)]
+            except MalformedXmlError as exc:
+                if status != 200:
+                    raise EntsoeError(f"HTTP {status} with an unreadable body for {url}") from None
+                failures = await self._retry_or_raise(url, failures, str(exc), MalformedReplyError)
+                continue
+            except ProcessorError as exc:
+                raise ProcessorError(
+                    f"{exc} (request {url})", document_mrid=exc.document_mrid, element=exc.element
+                ) from None
+            return self._documents(replies, status, url)
+
+    def _documents(
+        self, replies: list[MarketDocument | Acknowledgement], status: int, url: str
+    ) -> list[MarketDocument]:
+        documents = []
+        for reply in replies:
+            if isinstance(reply, MarketDocument):
+                documents.append(reply)
+                continue
+            if reply.is_no_data:
+                log.info("entsoe.no_data", url=url, status=status)
+                continue
+            reason = reply.reasons[0]
+            error = (
+                IntervalTooLargeError
+                if is_interval_too_large(reason.text)
+                else AcknowledgementError
+            )
+            raise error(reason.code, reason.text, url)
+        if status != 200 and documents:
+            raise EntsoeError(f"HTTP {status} with a market document for {url}")
+        return documents
+
+    async def _retry_or_raise(
+        self, url: str, failures: int, reason: str, error: type[TransientError]
+    ) -> int:
+        if failures >= self.max_retries:
+            raise error(f"gave up after {failures + 1} attempts: {reason}", url)
+        delay = min(self.backoff_max, self.backoff_base * 2**failures)
+        delay = delay / 2 + self._rng.uniform(0, delay / 2)  # "equal jitter"
+        log.warning("entsoe.retry", url=url, reason=reason, attempt=failures + 1, delay_s=delay)
+        await self._sleep(delay)
+        return failures + 1
+
+    async def _wait_for_ban(self, response: httpx.Response, url: str, bans: int) -> None:
+        wait = self._ban_seconds(response)
+        if bans > self.max_rate_limit_waits or wait > self.max_ban_s:
+            raise RateLimitedError(url, wait)
+        log.warning("entsoe.rate_limited", url=url, wait_s=round(wait, 3), ban=bans)
+        self.limiter.pause_until(self._clock() + wait)
+
+    def _ban_seconds(self, response: httpx.Response) -> float:
+        """Seconds until the ban ends: the body's "banned until", else Retry-After, else default."""
+        match = _BANNED_UNTIL.search(response.text[:2000])
+        if match:
+            try:
+                until = datetime.fromisoformat(match.group(1).replace(" ", "T"))
+            except ValueError:
+                until = None
+            if until is not None:
+                until = until if until.tzinfo else until.replace(tzinfo=UTC)
+                return max(0.0, (until - self._now()).total_seconds()) + 0.5
+        header = response.headers.get("Retry-After", "").strip()
+        if header:
+            try:
+                return max(0.0, float(header))
+            except ValueError:
+                try:
+                    return max(0.0, (parsedate_to_datetime(header) - self._now()).total_seconds())
+                except (TypeError, ValueError):
+                    pass
+        return self.default_ban_s
+
+
+def unpack(body: bytes) -> list[bytes]:
+    """The XML payloads of a body: itself, a gzip's content or every XML in a ZIP."""
+    try:
+        if body[:2] == b"\x1f\x8b":
+            body = gzip.decompress(body)
+        if body[:4] == b"PK\x03\x04":
+            with zipfile.ZipFile(io.BytesIO(body)) as archive:
+                names = sorted(n for n in archive.namelist() if not n.endswith("/"))
+                return [archive.read(name) for name in names]
+    except (OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise MalformedXmlError(f"bad archive: {exc}", element="<body>") from None
+    return [body]

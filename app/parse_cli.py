@@ -1,0 +1,99 @@
+"""``energy-data-service parse FILE...``: the rows the processor would store, as CSV on stdout.
+
+How a person checks a document by hand. Rows of all files are printed together, sorted by
+timestamp then business type (then area and data type, so the order is total). An
+acknowledgement prints nothing on stdout and its reason on stderr (exit code 0: it is a valid
+reply). A file that cannot be read or decoded gives one line on stderr and exit code 2; the
+other files are still printed. ZIP and gzip files are unpacked as the client does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
+
+import structlog
+
+from app.entsoe.client import unpack
+from app.entsoe.errors import EntsoeError
+from app.entsoe.parser import Acknowledgement, parse
+from app.points import EnergyPoint
+from app.processor import to_points
+
+HEADER = ("timestamp", "area_code", "data_type", "business_type", "quantity", "resolution")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "parse",
+        help="print the rows an ENTSO-E XML document would be stored as (CSV)",
+        description=__doc__,
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", type=Path, help="ENTSO-E XML reply")
+    parser.set_defaults(func=run)
+
+
+def _sort_key(row: EnergyPoint) -> tuple[object, ...]:
+    return (row.timestamp, row.meta.business_type, row.meta.area_code, row.meta.data_type)
+
+
+def write_csv(rows: Iterable[EnergyPoint], out: TextIO) -> None:
+    """Rows as CSV with :data:`HEADER`; timestamps ``YYYY-MM-DDTHH:MM:SSZ`` (UTC)."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HEADER)
+    for row in sorted(rows, key=_sort_key):
+        meta = row.meta
+        writer.writerow(
+            (
+                row.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                meta.area_code,
+                meta.data_type,
+                meta.business_type,
+                format(row.quantity, "f"),
+                meta.resolution,
+            )
+        )
+
+
+def _ensure_logging() -> None:
+    # stdout carries CSV only: warnings (dropped positions) must go to stderr.
+    if not structlog.is_configured():
+        from app.logging import configure_logging
+
+        configure_logging("WARNING")
+
+
+def run(args: argparse.Namespace) -> int:
+    _ensure_logging()
+    rows: list[EnergyPoint] = []
+    documents = 0
+    failed = False
+    for path in args.files:
+        try:
+            for reply in map(parse, unpack(Path(path).read_bytes())):
+                if isinstance(reply, Acknowledgement):
+                    for reason in reply.reasons:
+                        print(
+                            f"{path}: acknowledgement {reason.code}: {reason.text}", file=sys.stderr
+                        )
+                    continue
+                rows.extend(to_points(reply))
+                documents += 1
+        except OSError as exc:
+            print(f"{path}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+            failed = True
+        except EntsoeError as exc:
+            print(f"{path}: {exc}".replace("\n", " "), file=sys.stderr)
+            failed = True
+    if documents:
+        try:
+            write_csv(rows, sys.stdout)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `parse FILE | head`: the reader has seen enough
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 2 if failed else 0

@@ -1,0 +1,218 @@
+"""GL_MarketDocuments -> :class:`app.points.EnergyPoint` rows, exactly as ENTSO-E means them.
+
+Time rules: every row's timestamp is the UTC start of its interval. PTnM/PTnH resolutions step
+in UTC; P1D, P7D, P1M and P1Y step in the area's local calendar (so a weekly point after a DST
+change still starts at local midnight). curveType A01 gives one row per Point; A03 lets a Point
+hold until the next present position and the last one until the Period end. Positions beyond
+their Period are dropped with a warning, never stored; gaps between Periods stay gaps.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+import structlog
+
+from app.entsoe.areas import get_area
+from app.entsoe.errors import ProcessorError, UnknownAreaError
+from app.entsoe.items import item_for
+from app.entsoe.parser import Acknowledgement, MarketDocument, Period, TimeSeries, parse
+from app.points import EnergyPoint, SeriesMeta
+
+log = structlog.get_logger(__name__)
+
+_FIXED_STEPS: dict[str, timedelta] = {
+    "PT15M": timedelta(minutes=15),
+    "PT30M": timedelta(minutes=30),
+    "PT60M": timedelta(hours=1),
+    "PT1H": timedelta(hours=1),
+}
+# (days, months) added in the local calendar
+_CALENDAR_STEPS: dict[str, tuple[int, int]] = {
+    "P1D": (1, 0),
+    "P7D": (7, 0),
+    "P1M": (0, 1),
+    "P1Y": (0, 12),
+}
+
+
+def _add_months(wall: datetime, months: int) -> datetime:
+    month0 = wall.month - 1 + months
+    year, month = wall.year + month0 // 12, month0 % 12 + 1
+    return wall.replace(
+        year=year, month=month, day=min(wall.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def _boundaries(start: datetime, end: datetime, resolution: str, tz: ZoneInfo) -> list[datetime]:
+    """Interval boundaries from ``start`` up to and including the first one at or after ``end``."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    step = _FIXED_STEPS.get(resolution)
+    out: list[datetime] = []
+    if step is not None:
+        t = start
+        while t < end:
+            out.append(t)
+            t += step
+        out.append(t)
+        return out
+    if resolution not in _CALENDAR_STEPS:
+        raise ValueError(f"unknown resolution {resolution!r}")
+    days, months = _CALENDAR_STEPS[resolution]
+    # Each boundary is computed from the first one (not from its predecessor) so that
+    # month-end clamping never drifts; wall-clock arithmetic keeps local midnight across DST.
+    wall = start.astimezone(tz).replace(tzinfo=None)
+    k = 0
+    while True:
+        local = wall + timedelta(days=days * k) if days else _add_months(wall, months * k)
+        t = local.replace(tzinfo=tz).astimezone(UTC)
+        out.append(t)
+        if t >= end:
+            return out
+        k += 1
+
+
+def interval_starts(
+    start: datetime, end: datetime, resolution: str, tz: ZoneInfo
+) -> list[datetime]:
+    """UTC starts of every ``resolution`` interval beginning in [start, end), strictly increasing.
+
+    ``start`` and ``end`` must be aware. PTnM/PTnH step in UTC from ``start``; P1D/P7D/P1M/P1Y
+    step in ``tz``'s wall-clock calendar from ``start``'s local time. A last interval that runs
+    past ``end`` is included (it begins inside the range). Unknown resolution: ValueError.
+    """
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("start and end must be timezone-aware")
+    return _boundaries(start, end, resolution, tz)[:-1]
+
+
+def process(content: bytes, *, data_source: str = "entsoe") -> list[EnergyPoint]:
+    """Bytes of one reply -> rows; an acknowledgement gives no rows."""
+    doc = parse(content)
+    if isinstance(doc, Acknowledgement):
+        return []
+    return to_points(doc, data_source=data_source)
+
+
+def to_points(doc: MarketDocument, *, data_source: str = "entsoe") -> list[EnergyPoint]:
+    """Every row the document holds, one per (timestamp, area, data_type, business_type).
+
+    Rows come in document order (TimeSeries, Period, position). Overlapping Periods of one
+    area and business type would give a key two values: :class:`ProcessorError`.
+    """
+    try:
+        item = item_for(doc.document_type, doc.process_type)
+    except KeyError:
+        raise ProcessorError(
+            f"not a load document (type {doc.document_type}, processType {doc.process_type})",
+            document_mrid=doc.mrid,
+            element="type",
+        ) from None
+    _check_no_overlap(doc)
+    rows: list[EnergyPoint] = []
+    for index, ts in enumerate(doc.time_series, 1):
+        where = f"TimeSeries[{index}]"
+        if ts.business_type not in item.business_types:
+            raise ProcessorError(
+                f"businessType {ts.business_type} not expected for {item.data_type}",
+                document_mrid=doc.mrid,
+                element=f"{where}/businessType",
+            )
+        try:
+            area = get_area(ts.area_eic)
+        except UnknownAreaError as exc:
+            raise ProcessorError(
+                str(exc), document_mrid=doc.mrid, element=f"{where}/outBiddingZone_Domain.mRID"
+            ) from None
+        metas: dict[str, SeriesMeta] = {}
+        for p_index, period in enumerate(ts.periods, 1):
+            meta = metas.get(period.resolution)
+            if meta is None:
+                meta = metas[period.resolution] = SeriesMeta(
+                    area_code=area.code,
+                    data_type=item.data_type.value,
+                    business_type=ts.business_type,
+                    unit=ts.unit,
+                    resolution=period.resolution,
+                    curve_type=ts.curve_type,
+                    document_mrid=doc.mrid,
+                    revision_number=doc.revision_number,
+                    document_created_at=doc.created_at,
+                    time_series_mrid=ts.mrid,
+                    data_source=data_source,
+                )
+            _period_rows(doc, ts, period, meta, area.zone, f"{where}/Period[{p_index}]", rows)
+    return rows
+
+
+def _period_rows(
+    doc: MarketDocument,
+    ts: TimeSeries,
+    period: Period,
+    meta: SeriesMeta,
+    zone: ZoneInfo,
+    where: str,
+    rows: list[EnergyPoint],
+) -> None:
+    bounds = _boundaries(period.start, period.end, period.resolution, zone)
+    if bounds[-1] != period.end:
+        raise ProcessorError(
+            f"{period.start:%Y-%m-%dT%H:%MZ}..{period.end:%Y-%m-%dT%H:%MZ} is not a whole number"
+            f" of {period.resolution} intervals in {zone.key}",
+            document_mrid=doc.mrid,
+            element=f"{where}/timeInterval",
+        )
+    starts = bounds[:-1]
+    n = len(starts)
+    positions, quantities = period.positions, period.quantities
+    count = len(positions)
+    if ts.curve_type == "A01" and count <= n and positions == tuple(range(1, count + 1)):
+        rows.extend([EnergyPoint(t, q, meta) for t, q in zip(starts, quantities, strict=False)])
+        return
+    pairs = sorted(zip(positions, quantities, strict=True))
+    if any(a[0] == b[0] for a, b in pairwise(pairs)):
+        raise ProcessorError("a position appears twice", document_mrid=doc.mrid, element=where)
+    outside = [p for p, _ in pairs if p > n]
+    if outside:
+        log.warning(
+            "processor.points_outside_period",
+            document_mrid=doc.mrid,
+            time_series_mrid=ts.mrid,
+            element=where,
+            period_start=period.start.isoformat(),
+            period_end=period.end.isoformat(),
+            resolution=period.resolution,
+            intervals=n,
+            dropped_positions=outside,
+        )
+        pairs = pairs[: len(pairs) - len(outside)]
+    if ts.curve_type == "A01":
+        rows.extend([EnergyPoint(starts[p - 1], q, meta) for p, q in pairs])
+        return
+    # A03: each present position holds until the next present one, the last until Period end.
+    for i, (pos, q) in enumerate(pairs):
+        stop = pairs[i + 1][0] if i + 1 < len(pairs) else n + 1
+        rows.extend([EnergyPoint(starts[k - 1], q, meta) for k in range(pos, stop)])
+
+
+def _check_no_overlap(doc: MarketDocument) -> None:
+    """Rows within one Period are unique by construction (positions are); two Periods of the same
+    area and business type that overlap would give one key two values, which is contradictory."""
+    spans: dict[tuple[str, str], list[tuple[datetime, datetime, str]]] = {}
+    for index, ts in enumerate(doc.time_series, 1):
+        for p_index, period in enumerate(ts.periods, 1):
+            spans.setdefault((ts.area_eic, ts.business_type), []).append(
+                (period.start, period.end, f"TimeSeries[{index}]/Period[{p_index}]")
+            )
+    for periods in spans.values():
+        periods.sort()
+        for (_, end, first), (start, _, second) in pairwise(periods):
+            if start < end:
+                raise ProcessorError(
+                    f"overlaps {first}: two values for the same intervals",
+                    document_mrid=doc.mrid,
+                    element=second,
+                )
