@@ -1,0 +1,113 @@
+"""One request's query parameters -> the reply ENTSO-E would give (document or acknowledgement).
+
+Pure: depends on the config, the parameters and the clock reading only. Checks in ENTSO-E's
+order: mandatory parameters, the item, the interval, the interval's size, then the data.
+Acknowledgement texts mirror the real ones; the status codes too (HTTP 200 for "No matching
+data found", 400 for the others).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from app.entsoe.areas import get_area
+from app.entsoe.errors import UnknownAreaError
+from app.entsoe.items import item_for
+from app.sandbox.config import SandboxConfig
+from app.sandbox.documents import DATA_ITEM_NAMES, acknowledgement, market_document
+from app.sandbox.reply import build_reply
+
+MANDATORY = ("documentType", "processType", "outBiddingZone_Domain", "periodStart", "periodEnd")
+MISSING_TEXT = "Mandatory parameter {name} is missing or is empty."
+NOT_A_LOAD_ITEM_TEXT = (
+    "Input parameters does not fit any Data item. Please check you request against"
+    " dependency tables."
+)
+INVALID_INTERVAL_TEXT = "Delivered time interval is not valid for this Data item."
+TOO_LARGE_TEXT = (
+    "The amount of requested data exceeds allowed limit. The requested time interval"
+    " {start}/{end} is larger than allowed ({days} days) for Data item {item}."
+)
+NO_DATA_TEXT = "No matching data found for Data item {item} ({eic}) and interval {start}/{end}."
+
+_STAMP = re.compile(r"\d{12}")
+XML = "application/xml"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+    is_document: bool
+    points: int = 0
+
+
+def _ack(status: int, text: str, now: datetime) -> Answer:
+    headers = (
+        ("content-type", XML),
+        ("content-disposition", 'attachment; filename="acknowledgement.xml"'),
+    )
+    return Answer(status, acknowledgement(text, now), headers, is_document=False)
+
+
+def _stamp(text: str) -> datetime | None:
+    """``yyyyMMddHHmm`` in UTC, on a quarter-hour; None when it is anything else."""
+    if not _STAMP.fullmatch(text):
+        return None
+    try:
+        value = datetime.strptime(text, "%Y%m%d%H%M").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return value if value.minute % 15 == 0 else None
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def answer(config: SandboxConfig, params: Mapping[str, str], now: datetime) -> Answer:
+    """The reply to a GET /api with these (already authenticated) query parameters."""
+    lowered = {k.lower(): v.strip() for k, v in params.items()}
+    values: dict[str, str] = {}
+    for name in MANDATORY:
+        value = lowered.get(name.lower(), "")
+        if not value:
+            return _ack(400, MISSING_TEXT.format(name=name[0].upper() + name[1:]), now)
+        values[name] = value
+    try:
+        item = item_for(values["documentType"], values["processType"])
+    except KeyError:
+        return _ack(400, NOT_A_LOAD_ITEM_TEXT, now)
+    start, end = _stamp(values["periodStart"]), _stamp(values["periodEnd"])
+    if start is None or end is None or end <= start:
+        return _ack(400, INVALID_INTERVAL_TEXT, now)
+    name = DATA_ITEM_NAMES[item.data_type]
+    limit = config.max_windows[item.data_type]
+    if end - start > limit:
+        days = f"{limit.total_seconds() / 86400:g}"
+        text = TOO_LARGE_TEXT.format(start=_iso(start), end=_iso(end), days=days, item=name)
+        return _ack(400, text, now)
+    eic = values["outBiddingZone_Domain"]
+    no_data = NO_DATA_TEXT.format(item=name, eic=eic, start=_iso(start), end=_iso(end))
+    try:
+        area = get_area(eic)
+    except UnknownAreaError:
+        return _ack(200, no_data, now)
+    reply = build_reply(config, area, item.data_type, start, end, now)
+    if not reply.series:
+        return _ack(200, no_data, now)
+    key = f"{config.seed}|{area.eic}|{item.document_type}|{item.process_type}|{start}|{end}"
+    body = market_document(reply, config.curve_type, key)
+    filename = (
+        f"{item.document_type}_{item.process_type}_{area.code}_"
+        f"{reply.start:%Y%m%d%H%M}-{reply.end:%Y%m%d%H%M}.xml"
+    )
+    headers = (
+        ("content-type", "text/xml"),
+        ("content-disposition", f'inline; filename="{filename}"'),
+    )
+    return Answer(200, body, headers, is_document=True, points=reply.point_count)
