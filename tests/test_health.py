@@ -1,0 +1,67 @@
+"""GET /health and /ready against real PostgreSQL servers, including one that gets stopped."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from app.api.app import create_app
+from app.config import Settings
+from app.db.embedded import EmbeddedPostgres
+
+
+@asynccontextmanager
+async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+def settings_for(url: str, *, migrate: bool) -> Settings:
+    return Settings(
+        database={"url": url, "migrate_on_startup": migrate},  # type: ignore[arg-type]
+        collection={"scheduler_enabled": False},  # type: ignore[arg-type]
+    )
+
+
+async def test_health_needs_no_database() -> None:
+    app = create_app(settings_for("postgresql://nobody@127.0.0.1:1/none", migrate=False))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_ready_when_migrated(database_url: str) -> None:
+    async with running(create_app(settings_for(database_url, migrate=False))) as client:
+        response = await client.get("/ready")
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "ready"
+
+
+@pytest.mark.db
+async def test_ready_is_503_until_migrated_and_when_the_server_stops(tmp_path: Path) -> None:
+    server = EmbeddedPostgres(tmp_path / "pg")
+    url = server.start()
+    try:
+        async with running(create_app(settings_for(url, migrate=False))) as client:
+            response = await client.get("/ready")
+            assert response.status_code == 503
+            assert "schema at None" in response.json()["reason"]
+
+        async with running(create_app(settings_for(url, migrate=True))) as client:
+            assert (await client.get("/ready")).status_code == 200
+            server.stop()
+            response = await client.get("/ready")
+            assert response.status_code == 503
+            assert response.json()["reason"].startswith("database unreachable")
+            assert (await client.get("/health")).status_code == 200
+    finally:
+        server.stop()
