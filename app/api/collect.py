@@ -1,0 +1,152 @@
+"""POST /api/v1/collect-data (X-API-Key) and GET /api/v1/collect-jobs/{job_id}.
+
+A request whose plan needs at most ``COLLECTION__INLINE_MAX_WINDOWS`` ENTSO-E windows runs
+inline and answers 200 with the summary; a larger one answers 202 with a job id whose progress
+``GET /api/v1/collect-jobs/{job_id}`` reports. A collection for an area and item that another one
+(any replica) is running waits up to ``COLLECTION__LOCK_WAIT`` seconds, then is skipped.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from dependency_injector.wiring import Provide, inject
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+
+from app.api.deps import SessionDep, require_api_key
+from app.config import Settings
+from app.container import Container
+from app.entsoe.areas import get_area
+from app.entsoe.errors import UnknownAreaError
+from app.entsoe.items import DataType
+from app.exceptions import InvalidInputError, NotFoundError
+from app.repositories.collection_runs import CollectionRunRepository
+from app.services.collect_jobs import CollectJobRunner, job_report
+from app.services.collection import DataCollectionService
+from app.services.healing import published_until
+from app.services.results import totals
+
+router = APIRouter(prefix="/api/v1", tags=["collection"])
+
+# Injected by the container (dependency-injector wiring reads these markers).
+_SETTINGS = Depends(Provide[Container.settings])
+_SERVICE = Depends(Provide[Container.collection_service])
+_JOBS = Depends(Provide[Container.collect_jobs])
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+class CollectRequest(BaseModel):
+    """What to collect: every (area, data type) pair over [start, end)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    areas: Annotated[list[str], BeforeValidator(_as_list), Field(min_length=1, max_length=100)] = (
+        Field(description="area short codes or EIC codes (a single string is accepted)")
+    )
+    data_types: Annotated[
+        list[DataType], BeforeValidator(_as_list), Field(min_length=1, max_length=6)
+    ] = Field(default_factory=lambda: list(DataType), description="default: all six items")
+    start: AwareDatetime = Field(description="inclusive, ISO 8601 with a UTC offset")
+    end: AwareDatetime = Field(description="exclusive, ISO 8601 with a UTC offset")
+
+
+def _validate(
+    body: CollectRequest, settings: Settings, now: datetime
+) -> list[tuple[str, DataType]]:
+    codes: list[str] = []
+    for i, code in enumerate(body.areas):
+        try:
+            codes.append(get_area(code).code)
+        except UnknownAreaError as exc:
+            raise InvalidInputError(
+                str(exc), field=f"areas[{i}]", suggestions=exc.suggestions
+            ) from None
+    start, end = body.start.astimezone(UTC), body.end.astimezone(UTC)
+    if end <= start:
+        raise InvalidInputError("end must be after start", field="end")
+    limit = settings.collection.api_max_range
+    if end - start > limit:
+        raise InvalidInputError(
+            f"start..end spans {end - start}, more than the allowed {limit}; split the request"
+            " or use `energy-data-service backfill`",
+            field="end",
+        )
+    if DataType.ACTUAL in body.data_types:
+        published = published_until(DataType.ACTUAL, codes[0], now)
+        if end > published:
+            raise InvalidInputError(
+                f"actual load is not published for the future: end must be at most"
+                f" {published.isoformat()}",
+                field="end",
+            )
+    pairs = dict.fromkeys((c, dt) for c in codes for dt in body.data_types)
+    return list(pairs)
+
+
+@router.post(
+    "/collect-data",
+    summary="Collect ENTSO-E data now: inline when small, else a background job (202)",
+    dependencies=[Depends(require_api_key)],
+    responses={
+        202: {"description": "accepted as a background job; poll `status_url`"},
+        401: {"description": "no X-API-Key"},
+        403: {"description": "wrong X-API-Key"},
+        422: {"description": "invalid request; `field` names the parameter"},
+    },
+)
+@inject
+async def collect_data(
+    body: CollectRequest,
+    settings: Settings = _SETTINGS,
+    service: DataCollectionService = _SERVICE,
+    jobs: CollectJobRunner = _JOBS,
+) -> JSONResponse:
+    pairs = _validate(body, settings, datetime.now(UTC))
+    start, end = body.start.astimezone(UTC), body.end.astimezone(UTC)
+    planned = sum(len(service.plan(dt, start, end)) for _, dt in pairs)
+    lock_wait = settings.collection.lock_wait
+    if planned > settings.collection.inline_max_windows:
+        job_id = await jobs.submit(pairs, start, end, lock_wait=lock_wait)
+        url = f"{router.prefix}/collect-jobs/{job_id}"
+        content = {"job_id": str(job_id), "status": "pending", "windows_planned": planned}
+        return JSONResponse(
+            {**content, "status_url": url}, status_code=202, headers={"Location": url}
+        )
+    summaries = [
+        await service.collect(area, dt, start, end, trigger="api", lock_wait=lock_wait)
+        for area, dt in pairs
+    ]
+    statuses = {s.status for s in summaries}
+    if statuses <= {"succeeded", "skipped"}:
+        status = "succeeded"
+    elif statuses == {"failed"}:
+        status = "failed"
+    else:
+        status = "partial"
+    return JSONResponse(
+        {
+            "status": status,
+            "windows_planned": planned,
+            "totals": totals(summaries),
+            "collections": [s.as_dict() for s in summaries],
+        }
+    )
+
+
+@router.get(
+    "/collect-jobs/{job_id}",
+    summary="Progress and final summary of a background collection",
+    responses={404: {"description": "no such job"}},
+)
+async def collect_job(job_id: uuid.UUID, session: SessionDep) -> JSONResponse:
+    runs = await CollectionRunRepository(session).for_job(job_id)
+    if not runs:
+        raise NotFoundError(f"no collection job {job_id}", field="job_id")
+    return JSONResponse(job_report(job_id, runs))

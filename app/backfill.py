@@ -1,0 +1,213 @@
+"""`energy-data-service backfill`: load history from ENTSO-E, resumable, without losing a point.
+
+Plans windows per item limit, skips windows a previous run finished (``backfill_windows``), and
+collects the rest with ``--concurrency`` (area, item) pairs at a time, all sharing the client's
+rate limiter. Each window's points and its ``backfill_windows`` row commit in one transaction,
+so after Ctrl-C, kill -9 or a database restart a re-run fetches only the windows that were not
+finished. Windows ending within the actual look-back of now are fetched but not recorded (they
+may still change). A failing window is listed at the end and makes the exit code 1; bad
+arguments exit 2 with one line. Token and base URL come from ENTSOE__API_TOKEN, ENTSOE__BASE_URL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import inspect
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from app.backfill_progress import Progress, table
+from app.cli import UsageError, load_settings
+from app.config import Settings
+from app.entsoe.areas import get_area
+from app.entsoe.errors import UnknownAreaError
+from app.entsoe.items import DataType
+from app.services.backfill import BackfillOutcome, Pair, run_backfill
+from app.services.collection import DataCollectionService
+
+
+def register(subparsers: Any) -> None:
+    cmd = subparsers.add_parser(
+        "backfill",
+        help="load history from ENTSO-E (resumable; progress on stderr, summary on stdout)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cmd.add_argument("--areas", help="comma-separated codes or EICs (default: ENTSOE__AREAS)")
+    cmd.add_argument(
+        "--data-types",
+        help=f"comma-separated, of {', '.join(DataType)} (default: ENTSOE__DATA_TYPES)",
+    )
+    cmd.add_argument("--start", required=True, help="ISO date or datetime (no offset: UTC)")
+    cmd.add_argument("--end", help="ISO date or datetime, exclusive (default: now)")
+    cmd.add_argument(
+        "--concurrency", type=int, help="pairs at a time (COLLECTION__BACKFILL_CONCURRENCY)"
+    )
+    cmd.add_argument("--dry-run", action="store_true", help="print the plan; touch nothing")
+    cmd.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    cmd.set_defaults(func=run)
+
+
+def _instant(text: str, option: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option}: not an ISO 8601 date or datetime: {text!r}") from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def parse_args(
+    args: argparse.Namespace, settings: Settings, now: datetime
+) -> tuple[list[Pair], datetime, datetime, int]:
+    """Validated (pairs, start, end, concurrency); :class:`UsageError` names the bad option."""
+    try:
+        areas = (
+            [get_area(a).code for a in args.areas.split(",") if a.strip()]
+            if args.areas
+            else list(settings.entsoe.areas)
+        )
+    except UnknownAreaError as exc:
+        raise UsageError(f"--areas: {exc}") from None
+    try:
+        types = (
+            [DataType(t.strip()) for t in args.data_types.split(",") if t.strip()]
+            if args.data_types
+            else list(settings.entsoe.data_types)
+        )
+    except ValueError as exc:
+        raise UsageError(f"--data-types: {exc}; choose from {', '.join(DataType)}") from None
+    if not areas or not types:
+        raise UsageError("--areas and --data-types must name at least one each")
+    start = _instant(args.start, "--start")
+    end = _instant(args.end, "--end") if args.end else now
+    if end <= start:
+        raise UsageError(f"--end ({end.isoformat()}) must be after --start ({start.isoformat()})")
+    concurrency = args.concurrency
+    if concurrency is None:
+        concurrency = settings.collection.backfill_concurrency
+    if concurrency < 1:
+        raise UsageError("--concurrency must be at least 1")
+    # Areas alternate within an item so that concurrent pairs are different areas.
+    pairs = list(dict.fromkeys((a, t) for t in types for a in areas))
+    return pairs, start, end, concurrency
+
+
+async def _resolve(value: object) -> Any:
+    return await value if inspect.isawaitable(value) else value
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.logging import configure_from_settings
+
+    settings = load_settings()
+    configure_from_settings(settings)
+    if settings.logging.level != "DEBUG":  # the progress line is the running commentary
+        logging.getLogger().setLevel(logging.WARNING)
+    pairs, start, end, concurrency = parse_args(args, settings, datetime.now(UTC))
+    if args.dry_run:
+        return asyncio.run(_dry_run(settings, pairs, start, end, args.json))
+    if settings.entsoe.api_token is None:
+        raise UsageError("ENTSOE__API_TOKEN is not set (the sandbox accepts `sandbox`)")
+    return asyncio.run(_backfill(settings, pairs, start, end, concurrency, args.json))
+
+
+async def _dry_run(
+    settings: Settings, pairs: list[Pair], start: datetime, end: datetime, as_json: bool
+) -> int:
+    import httpx
+
+    from app.entsoe.client import EntsoeClient
+
+    async with httpx.AsyncClient() as http:  # planning only: nothing is sent
+        client = EntsoeClient(http, token=None)
+        plan = [(a, t, len(client.plan_windows(t, start, end))) for a, t in pairs]
+    windows = sum(n for _, _, n in plan)
+    if as_json:
+        rows = [{"area": a, "data_type": t.value, "windows": n, "requests": n} for a, t, n in plan]
+        print(json.dumps({"dry_run": True, "windows": windows, "requests": windows, "plan": rows}))
+    else:
+        print(
+            f"plan for {start:%Y-%m-%dT%H:%MZ} .. {end:%Y-%m-%dT%H:%MZ} (nothing fetched or stored)"
+        )
+        rows2: list[list[Any]] = [[a, t.value, n, n] for a, t, n in plan]
+        rows2.append(["total", "", windows, windows])
+        print(table(["area", "data type", "windows", "requests"], rows2))
+    return 0
+
+
+async def _backfill(
+    settings: Settings,
+    pairs: list[Pair],
+    start: datetime,
+    end: datetime,
+    concurrency: int,
+    as_json: bool,
+) -> int:
+    from app.container import Container
+    from app.db.migrations import upgrade_to_head
+
+    container = Container()
+    container.settings.override(settings)
+    try:
+        url = cast(str, await _resolve(container.database_url()))
+        await upgrade_to_head(url)
+        service = cast(DataCollectionService, await _resolve(container.collection_service()))
+        bar = Progress(0)
+        try:
+            outcome = await run_backfill(
+                service,
+                pairs,
+                start,
+                end,
+                concurrency=concurrency,
+                record_until=datetime.now(UTC) - settings.collection.actual_lookback,
+                lock_wait=settings.collection.lock_wait,
+                on_plan=bar.start,
+                on_window=bar.update,
+            )
+        finally:
+            bar.close()
+    finally:
+        await _resolve(container.shutdown_resources())
+    _report(outcome, as_json)
+    return 1 if outcome.failures or outcome.not_run else 0
+
+
+# (header, CollectionSummary attribute, key in totals())
+_COLUMNS = (
+    ("windows", "windows", "windows"),
+    ("requests", "requests", "requests"),
+    ("inserted", "inserted", "inserted"),
+    ("updated", "updated", "updated"),
+    ("unchanged", "unchanged", "unchanged"),
+    ("empty", "empty_windows", "empty_windows"),
+    ("failed", "failed_windows", "failed"),
+)
+
+
+def _report(outcome: BackfillOutcome, as_json: bool) -> None:
+    total = outcome.totals()
+    failures = outcome.failures
+    if as_json:
+        failed = [{"area": a, "data_type": t, **e.as_dict()} for a, t, e in failures]
+        print(json.dumps({**total, "failures": failed}))
+    else:
+        rows: list[list[Any]] = []
+        for pair in outcome.pairs:
+            s = outcome.summaries.get(pair)
+            counts = [getattr(s, attr) if s else 0 for _, attr, _ in _COLUMNS]
+            status = s.status if s else ("not run" if pair in outcome.not_run else "done")
+            rows.append([pair[0], pair[1].value, outcome.skipped[pair], *counts, status])
+        rows.append(["total", "", total["skipped"], *(total[k] for _, _, k in _COLUMNS), ""])
+        headers = ["area", "data type", "skipped", *(h for h, _, _ in _COLUMNS), "status"]
+        print(table(headers, rows))
+    for area, dt, e in failures:
+        span = f"{e.start:%Y-%m-%dT%H:%MZ}..{e.end:%Y-%m-%dT%H:%MZ}"
+        print(f"failed: {area} {dt} {span}: {e.error}: {e.message}", file=sys.stderr)
+    if outcome.not_run:
+        names = ", ".join(f"{a} {t}" for a, t in outcome.not_run)
+        print(f"not run (stopped after a rejected token): {names}", file=sys.stderr)

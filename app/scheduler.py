@@ -1,0 +1,177 @@
+"""The collection jobs inside the service (APScheduler 3, AsyncIOScheduler), safe with replicas.
+
+Jobs: actual every 15 minutes, day-ahead hourly, week- and month-ahead daily, year-ahead and the
+margin weekly, gap healing hourly; each with one instance at most, coalesced, with a misfire
+grace. Ticks are aligned to the Unix epoch plus an offset, so every replica computes the same
+tick times. Running a tick takes two steps in PostgreSQL:
+
+1. ``pg_try_advisory_lock`` for the job on a dedicated connection: a replica that finds the job
+   running elsewhere skips (no two replicas run one job at the same time);
+2. claiming ``(job, tick)`` in ``scheduler_job_runs``: a replica that comes after the tick was run
+   (the lock is free again) skips too, so each tick runs once.
+
+A failing job logs ``scheduler.job_failed``; the next tick runs as usual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import structlog
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from app.db.database import Database
+from app.entsoe.items import DataType
+from app.repositories.collection_runs import SchedulerRunRepository
+from app.services.healing import HealingService
+from app.services.locks import JOB_LOCKS, advisory_lock
+
+log = structlog.get_logger(__name__)
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    """Runs at ``EPOCH + offset + k * every``; ``data_type`` None is the healing job."""
+
+    name: str
+    every: timedelta
+    offset: timedelta
+    data_type: DataType | None = None
+
+    def tick(self, now: datetime) -> datetime:
+        """The tick a run starting at ``now`` belongs to (the latest one at or before it)."""
+        origin = EPOCH + self.offset
+        return origin + self.every * ((now - origin) // self.every)
+
+
+_M, _H, _D = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
+# Offsets spread the jobs over the hour/day so they do not all start at once.
+DEFAULT_JOBS: tuple[JobSpec, ...] = (
+    JobSpec("collect.actual", 15 * _M, 2 * _M, DataType.ACTUAL),
+    JobSpec("collect.day_ahead", _H, 7 * _M, DataType.DAY_AHEAD),
+    JobSpec("collect.week_ahead", _D, 5 * _H + 11 * _M, DataType.WEEK_AHEAD),
+    JobSpec("collect.month_ahead", _D, 5 * _H + 23 * _M, DataType.MONTH_AHEAD),
+    JobSpec("collect.year_ahead", 7 * _D, 6 * _H + 13 * _M, DataType.YEAR_AHEAD),
+    JobSpec("collect.forecast_margin", 7 * _D, 6 * _H + 29 * _M, DataType.FORECAST_MARGIN),
+    JobSpec("heal", _H, 37 * _M),
+)
+
+
+def default_instance_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:64]
+
+
+class CollectionScheduler:
+    """Owns the AsyncIOScheduler; :meth:`start` in the app's lifespan, :meth:`shutdown` at exit.
+
+    ``history`` lists (job, tick, outcome) of every tick this instance saw, in order.
+    """
+
+    def __init__(
+        self,
+        healing: HealingService,
+        database: Database,
+        *,
+        areas: Sequence[str],
+        data_types: Sequence[DataType],
+        misfire_grace: timedelta = timedelta(minutes=5),
+        jobs: Sequence[JobSpec] = DEFAULT_JOBS,
+        instance: str | None = None,
+    ) -> None:
+        self.healing = healing
+        self.database = database
+        self.areas = list(areas)
+        self.data_types = list(data_types)
+        self.instance = instance or default_instance_id()
+        self.jobs = [j for j in jobs if j.data_type is None or j.data_type in self.data_types]
+        self.misfire_grace = misfire_grace
+        self.history: list[tuple[str, datetime, str]] = []
+        self._running: set[asyncio.Task[object]] = set()
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+
+    def start(self) -> None:
+        for spec in self.jobs:
+            # A run later than half a period would belong to the next tick: cap the grace there.
+            grace = min(self.misfire_grace, spec.every / 2)
+            self.scheduler.add_job(
+                self.run_job,
+                IntervalTrigger(seconds=spec.every.total_seconds(), start_date=EPOCH + spec.offset),
+                args=[spec],
+                id=spec.name,
+                name=spec.name,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=max(1, int(grace.total_seconds())),
+                replace_existing=True,
+            )
+        self.scheduler.start()
+        log.info("scheduler.started", instance=self.instance, jobs=[j.name for j in self.jobs])
+
+    async def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        for task in list(self._running):
+            task.cancel()
+        if self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+        log.info("scheduler.stopped", instance=self.instance)
+
+    async def run_job(self, spec: JobSpec, now: datetime | None = None) -> str:
+        """One tick of one job: ``ran``, ``failed``, ``skipped_running`` or ``skipped_done``."""
+        tick = spec.tick(now or datetime.now(UTC))
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            outcome = await self._run_locked(spec, tick)
+        except Exception as exc:  # e.g. the database is down: this tick fails, the next one runs
+            error = f"{type(exc).__name__}: {exc}"
+            log.error("scheduler.job_failed", job=spec.name, tick=tick.isoformat(), error=error)
+            outcome = "failed"
+        finally:
+            if task is not None:
+                self._running.discard(task)
+        self.history.append((spec.name, tick, outcome))
+        return outcome
+
+    async def _run_locked(self, spec: JobSpec, tick: datetime) -> str:
+        engine = self.database.engine
+        async with advisory_lock(engine, JOB_LOCKS, spec.name) as acquired:
+            if not acquired:
+                log.info(
+                    "scheduler.job_skipped", job=spec.name, tick=tick.isoformat(), why="running"
+                )
+                return "skipped_running"
+            async with self.database.session() as session:
+                claimed = await SchedulerRunRepository(session).claim(
+                    spec.name, tick, self.instance
+                )
+            if not claimed:
+                log.info("scheduler.job_skipped", job=spec.name, tick=tick.isoformat(), why="done")
+                return "skipped_done"
+            status, error = "succeeded", None
+            try:
+                await self._work(spec)
+            except Exception as exc:  # the scheduler goes on; the next tick runs as usual
+                status, error = "failed", f"{type(exc).__name__}: {exc}"
+                log.error("scheduler.job_failed", job=spec.name, tick=tick.isoformat(), error=error)
+            async with self.database.session() as session:
+                await SchedulerRunRepository(session).finish(
+                    spec.name, tick, status=status, error=error
+                )
+            log.info("scheduler.job_finished", job=spec.name, tick=tick.isoformat(), status=status)
+            return "ran" if status == "succeeded" else "failed"
+
+    async def _work(self, spec: JobSpec) -> None:
+        if spec.data_type is None:
+            await self.healing.heal(self.areas, self.data_types, job=spec.name)
+        else:
+            await self.healing.collect_current(spec.data_type, self.areas, job=spec.name)

@@ -1,0 +1,1 @@
+"""Services: the collection pipeline (collect, stay current, heal) and the gap finder."""

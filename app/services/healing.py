@@ -1,0 +1,191 @@
+"""Staying current and healing: what the scheduler's jobs collect.
+
+- Current: per area and item, from the newest stored point minus a look-back (actual: 48 hours,
+  configurable; forecasts: their horizon) up to what is published by now (actual: the current
+  hour; day-ahead: the end of tomorrow in the area's local calendar; longer forecasts: now plus
+  their horizon). Re-reading the look-back picks up late values and revisions.
+- Healing: gaps anywhere in the stored history (the shared gap finder,
+  :func:`app.services.coverage.coverage`) are re-collected, at most ``max_gaps`` per run, newest
+  first. A gap ENTSO-E answers without data is remembered and asked again only after
+  ``empty_gap_retry_after``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.database import Database
+from app.entsoe.areas import get_area
+from app.entsoe.items import ITEMS, DataType
+from app.repositories.backfill_windows import EmptyGapRepository, Interval
+from app.repositories.energy_data import EnergyDataRepository
+from app.services.collection import DataCollectionService
+from app.services.coverage import coverage
+from app.services.results import CollectionSummary
+
+log = structlog.get_logger(__name__)
+
+_HOUR = timedelta(hours=1)
+
+
+def floor_hour(t: datetime) -> datetime:
+    return t.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def ceil_hour(t: datetime) -> datetime:
+    floored = floor_hour(t)
+    return floored if floored == t else floored + _HOUR
+
+
+def published_until(data_type: DataType, area_code: str, now: datetime) -> datetime:
+    """The end (UTC, exclusive, whole hour) of what ENTSO-E can have published by ``now``."""
+    if data_type is DataType.ACTUAL:
+        return ceil_hour(now)
+    if data_type is DataType.DAY_AHEAD:
+        zone = get_area(area_code).zone
+        local = now.astimezone(zone)
+        day_after_tomorrow = (local + timedelta(days=2)).date()
+        midnight = datetime(
+            day_after_tomorrow.year, day_after_tomorrow.month, day_after_tomorrow.day, tzinfo=zone
+        )
+        return ceil_hour(midnight)
+    return ceil_hour(now + ITEMS[data_type].horizon)
+
+
+def current_range(
+    data_type: DataType,
+    area_code: str,
+    latest: datetime | None,
+    now: datetime,
+    *,
+    actual_lookback: timedelta,
+    initial_history: timedelta,
+) -> Interval:
+    """[start, end) an incremental run of (area, item) collects."""
+    lookback = actual_lookback if data_type is DataType.ACTUAL else ITEMS[data_type].horizon
+    end = published_until(data_type, area_code, now)
+    start = now - initial_history if latest is None else latest - lookback
+    return floor_hour(min(start, end - _HOUR)), end
+
+
+@dataclass(slots=True)
+class HealSummary:
+    gaps_found: int = 0
+    gaps_skipped_remembered: int = 0
+    collections: list[CollectionSummary] = field(default_factory=list)
+    still_empty: int = 0
+    filled: int = 0
+
+
+def _inside(gap: Interval, known: Sequence[Interval]) -> bool:
+    return any(s <= gap[0] and gap[1] <= e for s, e in known)
+
+
+class HealingService:
+    """The scheduler's collections: keep every configured area and item current, heal gaps."""
+
+    def __init__(
+        self,
+        collector: DataCollectionService,
+        database: Database,
+        *,
+        actual_lookback: timedelta = timedelta(hours=48),
+        initial_history: timedelta = timedelta(days=7),
+        max_gaps: int = 20,
+        empty_gap_retry_after: timedelta = timedelta(days=1),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.collector = collector
+        self.database = database
+        self.actual_lookback = actual_lookback
+        self.initial_history = initial_history
+        self.max_gaps = max_gaps
+        self.empty_gap_retry_after = empty_gap_retry_after
+        self.clock = clock
+
+    async def collect_current(
+        self, data_type: DataType, areas: Sequence[str], *, job: str | None = None
+    ) -> list[CollectionSummary]:
+        """One incremental collection per area; an area another collection holds is skipped."""
+        now = self.clock()
+        codes = [get_area(a).code for a in areas]
+        async with self.database.session() as session:
+            newest = await EnergyDataRepository(session).latest(codes, data_type.value)
+        latest: dict[str, datetime] = {}
+        for point in newest:
+            code = point.meta.area_code
+            latest[code] = max(latest.get(code, point.timestamp), point.timestamp)
+        summaries = []
+        for code in codes:
+            start, end = current_range(
+                data_type,
+                code,
+                latest.get(code),
+                now,
+                actual_lookback=self.actual_lookback,
+                initial_history=self.initial_history,
+            )
+            summaries.append(
+                await self.collector.collect(
+                    code, data_type, start, end, trigger="scheduler", job=job, lock_wait=0
+                )
+            )
+        return summaries
+
+    async def heal(
+        self, areas: Sequence[str], data_types: Sequence[DataType], *, job: str | None = None
+    ) -> HealSummary:
+        """Re-collect up to ``max_gaps`` gaps of the stored history, newest first."""
+        now = self.clock()
+        result = HealSummary()
+        candidates: list[tuple[Interval, str, DataType]] = []
+        for code in (get_area(a).code for a in areas):
+            for dt in data_types:
+                async with self.database.session() as session:
+                    gaps = await self._gaps(session, code, dt)
+                    remembered = await EmptyGapRepository(session).checked_since(
+                        code, dt.value, now - self.empty_gap_retry_after
+                    )
+                result.gaps_found += len(gaps)
+                for gap in gaps:
+                    if _inside(gap, remembered):
+                        result.gaps_skipped_remembered += 1
+                    else:
+                        candidates.append((gap, code, dt))
+        candidates.sort(key=lambda c: c[0][0], reverse=True)
+        healed: dict[tuple[str, DataType], list[Interval]] = {}
+        for gap, code, dt in candidates[: self.max_gaps]:
+            summary = await self.collector.collect(
+                code, dt, gap[0], gap[1], trigger="scheduler", job=job, lock_wait=0
+            )
+            result.collections.append(summary)
+            if summary.status == "succeeded":  # a failed or skipped one says nothing
+                healed.setdefault((code, dt), []).append(gap)
+        for (code, dt), asked in healed.items():
+            async with self.database.session() as session:
+                left = await self._gaps(session, code, dt)
+                empty = [g for g in asked if _inside(g, left)]
+                filled = [g for g in asked if not _inside(g, left)]
+                repo = EmptyGapRepository(session)
+                await repo.remember(code, dt.value, empty, now=now)
+                await repo.forget(code, dt.value, filled)
+            result.still_empty += len(empty)
+            result.filled += len(filled)
+        log.info(
+            "heal.finished",
+            gaps_found=result.gaps_found,
+            remembered_skipped=result.gaps_skipped_remembered,
+            collected=len(result.collections),
+            filled=result.filled,
+            still_empty=result.still_empty,
+        )
+        return result
+
+    async def _gaps(self, session: AsyncSession, code: str, dt: DataType) -> list[Interval]:
+        report = await coverage(session, code, dt.value)
+        return [(g.start, g.end) for g in report.gaps]

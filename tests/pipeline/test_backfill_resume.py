@@ -1,0 +1,188 @@
+"""`energy-data-service backfill` as a process: SIGKILL mid-run, then resume; bad arguments."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pipeline_support import expected, sandbox_config, scalar, stored, utc
+from sqlalchemy.engine import make_url
+
+from app.db.database import Database
+from app.entsoe.items import DataType
+from app.sandbox import SandboxConfig, SandboxServer
+
+pytestmark = pytest.mark.db
+
+ROOT = Path(__file__).resolve().parents[2]
+AREAS = ("PT", "ES")
+TYPES = (DataType.ACTUAL, DataType.DAY_AHEAD)
+START, END = utc("2025-01-01T00:00"), utc("2026-01-01T00:00")
+WINDOWS = len(AREAS) * len(TYPES) * 14
+CONCURRENCY = 2
+ARGS = [
+    "--areas", ",".join(AREAS), "--data-types", ",".join(TYPES),
+    "--start", "2025-01-01", "--end", "2026-01-01", "--concurrency", str(CONCURRENCY), "--json",
+]  # fmt: skip
+
+
+def _env(database_url: str, base_url: str) -> dict[str, str]:
+    url = make_url(database_url).set(drivername="postgresql").render_as_string(False)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ENTSOE__", "DATABASE"))}
+    env.update(
+        DATABASE_URL=url,
+        ENTSOE__BASE_URL=base_url,
+        ENTSOE__API_TOKEN="sandbox",
+        ENTSOE__REQUESTS_PER_MINUTE="100000",
+        LOGGING__LEVEL="WARNING",
+    )
+    return env
+
+
+async def _backfill(env: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "app", "backfill", *ARGS, cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+async def test_sigkill_mid_run_then_resume_completes_without_gap_or_duplicate(
+    db: Database,
+    database_url: str,
+    start_sandbox: Callable[[SandboxConfig], SandboxServer],
+) -> None:
+    # Slow replies stretch the run so that it can be killed in the middle.
+    config = sandbox_config(slow_share=1.0, slow_seconds=0.12)
+    sandbox = start_sandbox(config)
+    env = _env(database_url, sandbox.base_url)
+
+    first = await _backfill(env)
+    deadline = time.monotonic() + 60
+    done = 0
+    while done < WINDOWS // 3:
+        assert first.returncode is None, "the backfill ended before it could be killed"
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.05)
+        done = int(await scalar(db, "SELECT count(*) FROM backfill_windows"))  # type: ignore[arg-type]
+    first.send_signal(signal.SIGKILL)
+    await first.wait()
+    done = int(await scalar(db, "SELECT count(*) FROM backfill_windows"))  # type: ignore[arg-type]
+    fetched_by_first = sandbox.counters["requests"]
+    assert 0 < done < WINDOWS
+
+    second = await _backfill(env)
+    out, err = await second.communicate()
+    assert second.returncode == 0, err.decode()
+    summary = json.loads(out.decode().strip().splitlines()[-1])
+    assert summary["skipped"] == done
+    assert summary["windows"] == WINDOWS - done
+    assert summary["requests"] == WINDOWS - done
+    assert summary["failed"] == 0
+    # Only windows that were in flight when the process died were asked twice.
+    refetched = fetched_by_first + summary["requests"] - WINDOWS
+    assert 0 <= refetched <= CONCURRENCY
+    assert sandbox.counters["requests"] == fetched_by_first + summary["requests"]
+
+    for area in AREAS:
+        for dt in TYPES:
+            assert await stored(db, area, dt) == expected(config, area, dt, [(START, END)])
+    assert await scalar(db, "SELECT count(*) FROM backfill_windows") == WINDOWS
+
+
+async def test_failing_windows_are_listed_exit_1_and_a_rerun_fetches_only_them(
+    db: Database,
+    database_url: str,
+    start_sandbox: Callable[[SandboxConfig], SandboxServer],
+) -> None:
+    flaky = start_sandbox(sandbox_config(fail_503_share=0.5))
+    env = {**_env(database_url, flaky.base_url), "ENTSOE__MAX_RETRIES": "0"}
+    first = await _backfill(env)
+    out, err = await first.communicate()
+    summary = json.loads(out.decode().strip().splitlines()[-1])
+    failed_lines = [line for line in err.decode().splitlines() if line.startswith("failed: ")]
+    assert first.returncode == 1
+    assert 0 < summary["failed"] == len(summary["failures"]) == len(failed_lines) < WINDOWS
+    assert summary["windows"] + summary["failed"] == WINDOWS
+    assert await scalar(db, "SELECT count(*) FROM backfill_windows") == summary["windows"]
+
+    healthy = start_sandbox(sandbox_config())
+    second = await _backfill(_env(database_url, healthy.base_url))
+    out, err = await second.communicate()
+    assert second.returncode == 0, err.decode()
+    again = json.loads(out.decode().strip().splitlines()[-1])
+    assert (again["windows"], again["skipped"]) == (summary["failed"], summary["windows"])
+    for area in AREAS:
+        for dt in TYPES:
+            assert await stored(db, area, dt) == expected(healthy.config, area, dt, [(START, END)])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--areas", "XX", "--start", "2025-01-01"], "--areas: unknown ENTSO-E area 'XX'"),
+        (["--start", "2025-02-01", "--end", "2025-01-01"], "--end"),
+        (["--start", "yesterday"], "--start: not an ISO 8601"),
+        (["--data-types", "actual,nope", "--start", "2025-01-01"], "--data-types"),
+        (["--start", "2025-01-01", "--concurrency", "0"], "--concurrency"),
+        (["--start", "2025-01-01", "--concurrency", "two"], "--concurrency"),
+        (["--end", "2025-01-01"], "--start"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(
+    args: list[str],
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from app.cli import main
+
+    monkeypatch.setenv("ENTSOE__API_TOKEN", "sandbox")
+    code = _exit_code(lambda: main(["backfill", *args]))
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert message in err
+
+
+def test_missing_token_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+
+    monkeypatch.delenv("ENTSOE__API_TOKEN", raising=False)
+    code = main(["backfill", "--areas", "FR", "--start", "2025-01-01", "--end", "2025-02-01"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "ENTSOE__API_TOKEN" in err and len(err.strip().splitlines()) == 1
+
+
+def test_dry_run_prints_the_plan_and_touches_nothing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+
+    # A database nobody listens on and no token: a dry run needs neither.
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:9/nothing")
+    monkeypatch.delenv("ENTSOE__API_TOKEN", raising=False)
+    args = ["--areas", "FR,PT", "--data-types", "actual,year_ahead", "--start", "2024-01-01"]
+    code = main(["backfill", *args, "--end", "2025-01-01", "--dry-run", "--json"])
+    plan = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert plan["windows"] == plan["requests"] == 2 * (14 + 1)
+    assert {(r["area"], r["data_type"], r["windows"]) for r in plan["plan"]} == {
+        ("FR", "actual", 14), ("PT", "actual", 14), ("FR", "year_ahead", 1), ("PT", "year_ahead", 1)
+    }  # fmt: skip
+
+
+def _exit_code(call: Callable[[], int]) -> int:
+    try:
+        return call()
+    except SystemExit as exc:  # argparse's own errors
+        return int(exc.code or 0)

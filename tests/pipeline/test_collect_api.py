@@ -1,0 +1,170 @@
+"""POST /api/v1/collect-data and GET /api/v1/collect-jobs/{id}, against the sandbox and the
+test database, through the real app (its container, lifespan and exception handlers)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from pipeline_support import expected, sandbox_config, stored, utc
+
+from app.api.app import create_app
+from app.config import Settings
+from app.db.database import Database
+from app.entsoe.items import DataType
+from app.sandbox import SandboxConfig, SandboxServer
+
+pytestmark = pytest.mark.db
+
+KEY = "test-key-123"
+HEADERS = {"X-API-Key": KEY}
+
+
+@pytest.fixture
+async def api(
+    db: Database,
+    async_database_url: str,
+    start_sandbox: Callable[[SandboxConfig], SandboxServer],
+) -> AsyncIterator[tuple[httpx.AsyncClient, SandboxServer]]:
+    sandbox = start_sandbox(sandbox_config())
+    settings = Settings(
+        database={"url": async_database_url, "migrate_on_startup": False},
+        entsoe={"base_url": sandbox.base_url, "api_token": "sandbox", "areas": ["PT"]},
+        api={"keys": [KEY]},
+        collection={"inline_max_windows": 2, "lock_wait": 1, "scheduler_enabled": True},
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        scheduler = await app.state.container.scheduler()
+        assert scheduler.scheduler.running  # started by the lifespan when enabled
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client, sandbox
+    assert not scheduler.scheduler.running
+
+
+def _body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "areas": ["PT"],
+        "data_types": ["actual"],
+        "start": "2025-03-01T00:00:00Z",
+        "end": "2025-03-03T00:00:00Z",
+    }
+    body.update(overrides)
+    return body
+
+
+async def test_auth(api: tuple[httpx.AsyncClient, SandboxServer]) -> None:
+    client, sandbox = api
+    missing = await client.post("/api/v1/collect-data", json=_body())
+    wrong = await client.post("/api/v1/collect-data", json=_body(), headers={"X-API-Key": "nope"})
+    assert missing.status_code == 401 and missing.json()["field"] == "X-API-Key"
+    assert wrong.status_code == 403 and wrong.json()["field"] == "X-API-Key"
+    assert sandbox.counters["requests"] == 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "words"),
+    [
+        ({"areas": ["XX_NOPE"]}, "areas[0]", "unknown ENTSO-E area"),
+        ({"areas": ["PT", "FRR"]}, "areas[1]", "did you mean"),
+        ({"end": "2025-03-01T00:00:00Z"}, "end", "after start"),
+        ({"end": "2025-02-01T00:00:00Z"}, "end", "after start"),
+        ({"start": "2025-03-01T00:00:00"}, "start", "timezone"),
+        ({"data_types": ["actual", "nowcast"]}, "data_types[1]", ""),
+        ({"areas": []}, "areas", ""),
+        ({"start": "2023-01-01T00:00:00Z", "end": "2025-01-01T00:00:00Z"}, "end", "allowed"),
+        ({"start": "soon"}, "start", ""),
+        ({"surprise": 1}, "surprise", ""),
+    ],
+)
+async def test_invalid_requests_are_422_naming_the_field(
+    api: tuple[httpx.AsyncClient, SandboxServer], overrides: dict[str, Any], field: str, words: str
+) -> None:
+    client, sandbox = api
+    response = await client.post("/api/v1/collect-data", json=_body(**overrides), headers=HEADERS)
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == field
+    assert words in response.json()["detail"]
+    assert sandbox.counters["requests"] == 0
+
+
+async def test_future_actuals_are_422_but_forecasts_may_reach_ahead(
+    api: tuple[httpx.AsyncClient, SandboxServer],
+) -> None:
+    client, _ = api
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    future = {
+        "start": (now - timedelta(days=1)).isoformat(),
+        "end": (now + timedelta(days=2)).isoformat(),
+    }
+    actual = await client.post("/api/v1/collect-data", json=_body(**future), headers=HEADERS)
+    assert actual.status_code == 422 and actual.json()["field"] == "end"
+    assert "future" in actual.json()["detail"]
+    ahead = await client.post(
+        "/api/v1/collect-data", json=_body(data_types=["day_ahead"], **future), headers=HEADERS
+    )
+    assert ahead.status_code == 200, ahead.text
+
+
+async def test_small_request_runs_inline(
+    api: tuple[httpx.AsyncClient, SandboxServer], db: Database
+) -> None:
+    client, sandbox = api
+    response = await client.post("/api/v1/collect-data", json=_body(areas="PT"), headers=HEADERS)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    want = expected(
+        sandbox.config, "PT", DataType.ACTUAL, [(utc("2025-03-01T00:00"), utc("2025-03-03T00:00"))]
+    )
+    assert body["status"] == "succeeded"
+    assert body["totals"]["inserted"] == len(want) == 48
+    assert body["collections"][0]["area"] == "PT" and body["collections"][0]["requests"] == 1
+    assert await stored(db, "PT", DataType.ACTUAL) == want
+
+
+async def test_large_request_is_a_job_with_progress(
+    api: tuple[httpx.AsyncClient, SandboxServer], db: Database
+) -> None:
+    client, sandbox = api
+    body = _body(
+        areas=["PT", "ES"], data_types=["actual", "week_ahead"], start="2025-01-01T00:00:00Z",
+        end="2025-03-01T00:00:00Z",
+    )  # fmt: skip
+    response = await client.post("/api/v1/collect-data", json=body, headers=HEADERS)
+    assert response.status_code == 202, response.text
+    accepted = response.json()
+    assert accepted["windows_planned"] == 2 * (3 + 1)
+    assert response.headers["Location"] == accepted["status_url"]
+
+    report: dict[str, Any] = {}
+    for _ in range(200):
+        report = (await client.get(accepted["status_url"])).json()
+        if report["status"] not in ("pending", "running"):
+            break
+        await asyncio.sleep(0.05)
+    assert report["status"] == "succeeded", report
+    assert report["progress"]["collections_done"] == report["progress"]["collections"] == 4
+    assert report["progress"]["windows_done"] == report["progress"]["windows_planned"] == 8
+    start, end = utc("2025-01-01T00:00"), utc("2025-03-01T00:00")
+    total = 0
+    for area in ("PT", "ES"):
+        for dt in (DataType.ACTUAL, DataType.WEEK_AHEAD):
+            want = expected(sandbox.config, area, dt, [(start, end)])
+            assert await stored(db, area, dt) == want
+            total += len(want)
+    assert report["totals"]["inserted"] == total
+    assert report["totals"]["requests"] == 8
+
+
+async def test_job_lookup_errors(api: tuple[httpx.AsyncClient, SandboxServer]) -> None:
+    client, _ = api
+    missing = await client.get(f"/api/v1/collect-jobs/{uuid.uuid4()}")
+    assert missing.status_code == 404 and missing.json()["field"] == "job_id"
+    bad = await client.get("/api/v1/collect-jobs/not-a-uuid")
+    assert bad.status_code == 422 and bad.json()["field"] == "job_id"

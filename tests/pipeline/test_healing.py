@@ -1,0 +1,92 @@
+"""Gap healing over the whole stored history: holes are re-collected (bounded per run), gaps
+ENTSO-E cannot fill are remembered and asked again only after a day."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import httpx
+import pytest
+from pipeline_support import expected, fast_client, sandbox_config, scalar, service, stored, utc
+from sqlalchemy import text
+
+from app.db.database import Database
+from app.entsoe.items import DataType
+from app.sandbox import ManualClock, SandboxConfig, SandboxServer
+from app.services.coverage import coverage
+from app.services.healing import HealingService
+
+pytestmark = pytest.mark.db
+
+T0 = utc("2025-11-15T12:00")
+START, END = utc("2025-10-01T00:00"), utc("2025-11-01T00:00")
+HOUR = timedelta(hours=1)
+
+
+async def _gaps(db: Database) -> list[tuple[datetime, datetime]]:
+    async with db.session() as session:
+        return [(g.start, g.end) for g in (await coverage(session, "PT", "actual")).gaps]
+
+
+async def _punch(db: Database, start: datetime, hours: int) -> None:
+    async with db.session() as session:
+        await session.execute(
+            text(
+                "DELETE FROM energy_data_points WHERE area_code = 'PT' AND data_type = 'actual'"
+                ' AND "timestamp" >= :s AND "timestamp" < :e'
+            ),
+            {"s": start, "e": start + hours * HOUR},
+        )
+
+
+def _clear_of(gaps: list[tuple[datetime, datetime]], start: datetime, hours: int) -> bool:
+    lo, hi = start - HOUR, start + (hours + 1) * HOUR
+    return all(e < lo or s > hi for s, e in gaps)
+
+
+async def test_healing_fills_holes_and_remembers_what_entsoe_cannot_fill(
+    db: Database, http: httpx.AsyncClient, start_sandbox: Callable[[SandboxConfig], SandboxServer]
+) -> None:
+    clock = ManualClock(T0)
+    config = sandbox_config(now=None, clock=clock, gap_share=0.02, revision_share=0.0)
+    sandbox = start_sandbox(config)
+    collector = service(fast_client(http, sandbox.base_url), db)
+    healing = HealingService(collector, db, max_gaps=100, clock=clock)
+    await collector.collect("PT", DataType.ACTUAL, START, END)
+    want = expected(config, "PT", DataType.ACTUAL, [(START, END)])
+    assert await stored(db, "PT", DataType.ACTUAL) == want
+    unfillable = await _gaps(db)
+    assert unfillable, "the sandbox should leave gaps at gap_share=0.02"
+
+    holes = [
+        t for t in (START + k * 6 * HOUR for k in range(8, 110)) if _clear_of(unfillable, t, 6)
+    ]
+    await _punch(db, holes[0], 6)
+    assert len(await _gaps(db)) == len(unfillable) + 1
+
+    first = await healing.heal(["PT"], [DataType.ACTUAL])
+    assert len(first.collections) == len(unfillable) + 1
+    assert (first.filled, first.still_empty) == (1, len(unfillable))
+    assert await stored(db, "PT", DataType.ACTUAL) == want
+    assert await _gaps(db) == unfillable
+    assert await scalar(db, "SELECT count(*) FROM collection_empty_gaps") == len(unfillable)
+
+    requests = sandbox.counters["requests"]
+    second = await healing.heal(["PT"], [DataType.ACTUAL])
+    assert second.collections == [] and second.gaps_skipped_remembered == len(unfillable)
+    assert sandbox.counters["requests"] == requests
+
+    clock.advance(timedelta(days=1, minutes=1))
+    third = await healing.heal(["PT"], [DataType.ACTUAL])
+    assert len(third.collections) == len(unfillable) and third.still_empty == len(unfillable)
+    assert await scalar(db, "SELECT min(attempts) FROM collection_empty_gaps") == 2
+
+    # Bounded: one gap per run, the newest first; the remembered ones are not counted.
+    bounded = HealingService(collector, db, max_gaps=1, clock=clock)
+    await _punch(db, holes[1], 6)
+    await _punch(db, holes[-1], 6)
+    fourth = await bounded.heal(["PT"], [DataType.ACTUAL])
+    assert [(c.start, c.end) for c in fourth.collections] == [(holes[-1], holes[-1] + 6 * HOUR)]
+    assert fourth.filled == 1
+    assert len(await _gaps(db)) == len(unfillable) + 1

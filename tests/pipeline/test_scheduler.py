@@ -1,0 +1,151 @@
+"""The scheduler with replicas: each job runs once per tick; a failing job does not stop it;
+a manual collection waits for or skips one running on the same area and item."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+from datetime import timedelta
+
+import httpx
+import pytest
+from pipeline_support import fast_client, sandbox_config, scalar, service, utc
+from sqlalchemy import text
+from structlog.testing import capture_logs
+
+from app.db.database import Database
+from app.entsoe.items import DataType
+from app.sandbox import ManualClock, SandboxConfig, SandboxServer
+from app.scheduler import CollectionScheduler, JobSpec
+from app.services.healing import HealingService
+from app.services.locks import COLLECTION_LOCKS, advisory_lock
+
+pytestmark = pytest.mark.db
+
+T0 = utc("2025-11-15T12:00")
+EVERY = timedelta(seconds=2)
+JOBS = (
+    JobSpec("collect.actual", EVERY, timedelta(0), DataType.ACTUAL),
+    JobSpec("heal", EVERY, timedelta(0)),
+)
+
+
+async def test_two_replicas_run_each_job_once_per_tick(
+    db: Database,
+    async_database_url: str,
+    http: httpx.AsyncClient,
+    start_sandbox: Callable[[SandboxConfig], SandboxServer],
+) -> None:
+    clock = ManualClock(T0)
+    sandbox = start_sandbox(sandbox_config(now=None, clock=clock))
+    replicas = []
+    for name in ("replica-a", "replica-b"):
+        database = Database(async_database_url, pool_size=4)  # each replica has its own pool
+        collector = service(fast_client(http, sandbox.base_url), database)
+        healing = HealingService(collector, database, clock=clock)
+        replicas.append(
+            CollectionScheduler(
+                healing,
+                database,
+                areas=["PT"],
+                data_types=[DataType.ACTUAL],
+                jobs=JOBS,
+                misfire_grace=timedelta(seconds=1),
+                instance=name,
+            )
+        )
+    for replica in replicas:
+        replica.start()
+    try:
+        job = replicas[0].scheduler.get_job("collect.actual")
+        assert (job.max_instances, job.coalesce, job.misfire_grace_time) == (1, True, 1)
+        await asyncio.sleep(5.5)
+    finally:
+        for replica in replicas:
+            await replica.shutdown()
+            await replica.database.dispose()
+
+    ran = [(j, t) for r in replicas for j, t, outcome in r.history if outcome == "ran"]
+    assert len(ran) == len(set(ran)), "a tick ran twice"
+    per_job = Counter(j for j, _ in ran)
+    assert per_job["collect.actual"] >= 2 and per_job["heal"] >= 2, per_job
+    seen = [{(j, t): o for j, t, o in r.history} for r in replicas]
+    for key in seen[0].keys() & seen[1].keys():
+        outcomes = sorted(s[key] for s in seen)
+        assert outcomes[0] == "ran" and outcomes[1].startswith("skipped"), (key, outcomes)
+    async with db.session() as session:
+        rows = (
+            await session.execute(text("SELECT job, tick, status FROM scheduler_job_runs"))
+        ).all()
+    assert {(r[0], r[1]) for r in rows} == set(ran)
+    assert {r[2] for r in rows} == {"succeeded"}
+    # The jobs did their work: the actual job collected once per tick it ran.
+    runs = await scalar(db, "SELECT count(*) FROM collection_runs WHERE job = 'collect.actual'")
+    assert runs == per_job["collect.actual"]
+    assert sandbox.counters["requests"] >= 1
+
+
+class _FailsOnce(HealingService):
+    calls = 0
+
+    async def collect_current(self, *args: object, **kwargs: object) -> list:  # type: ignore[override]
+        self.calls += 1
+        if self.calls == 1:
+            raise RuntimeError("ENTSO-E is on fire")
+        return await super().collect_current(*args, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_a_failing_job_is_logged_and_the_next_tick_runs(
+    db: Database, http: httpx.AsyncClient, start_sandbox: Callable[[SandboxConfig], SandboxServer]
+) -> None:
+    clock = ManualClock(T0)
+    sandbox = start_sandbox(sandbox_config(now=None, clock=clock))
+    healing = _FailsOnce(service(fast_client(http, sandbox.base_url), db), db, clock=clock)
+    scheduler = CollectionScheduler(
+        healing, db, areas=["PT"], data_types=[DataType.ACTUAL], jobs=JOBS
+    )
+    spec = JOBS[0]
+    with capture_logs() as logs:
+        first = await scheduler.run_job(spec, now=T0)
+        second = await scheduler.run_job(spec, now=T0 + EVERY)
+    assert (first, second) == ("failed", "ran")
+    failed = [e for e in logs if e["event"] == "scheduler.job_failed"]
+    assert len(failed) == 1 and "ENTSO-E is on fire" in failed[0]["error"]
+    async with db.session() as session:
+        rows = (
+            await session.execute(
+                text("SELECT status, error FROM scheduler_job_runs ORDER BY tick")
+            )
+        ).all()
+    assert [r[0] for r in rows] == ["failed", "succeeded"]
+    assert "RuntimeError" in rows[0][1]
+    # The same tick again (another replica, or a coalesced misfire) does not run twice.
+    assert await scheduler.run_job(spec, now=T0 + EVERY) == "skipped_done"
+
+
+async def test_manual_collection_waits_for_or_skips_a_running_one(
+    db: Database, http: httpx.AsyncClient, start_sandbox: Callable[[SandboxConfig], SandboxServer]
+) -> None:
+    sandbox = start_sandbox(sandbox_config())
+    collector = service(fast_client(http, sandbox.base_url), db)
+    start, end = utc("2025-03-01T00:00"), utc("2025-03-02T00:00")
+
+    async with advisory_lock(db.engine, COLLECTION_LOCKS, "PT:actual") as held:
+        assert held
+        skipped = await collector.collect("PT", DataType.ACTUAL, start, end, lock_wait=0.3)
+    assert skipped.status == "skipped"
+    assert sandbox.counters["requests"] == 0
+
+    async def hold_briefly() -> None:
+        async with advisory_lock(db.engine, COLLECTION_LOCKS, "PT:actual"):
+            await asyncio.sleep(0.5)
+
+    holder = asyncio.create_task(hold_briefly())
+    await asyncio.sleep(0.1)
+    waited = await collector.collect("PT", DataType.ACTUAL, start, end, lock_wait=5)
+    await holder
+    assert waited.status == "succeeded" and waited.inserted == 24
+    assert waited.duration_s >= 0.3
+    statuses = await scalar(db, "SELECT array_agg(status ORDER BY id) FROM collection_runs")
+    assert statuses == ["skipped", "succeeded"]
