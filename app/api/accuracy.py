@@ -1,0 +1,89 @@
+"""GET /api/v1/forecast-accuracy: day-ahead forecast against actual load, computed in SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from dependency_injector.wiring import Provide, inject
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from sqlalchemy.exc import DBAPIError
+
+from app.api import query_params as qp
+from app.api.deps import SessionDep
+from app.api.energy_render import json_response, stamp
+from app.api.read_models import ERRORS, ForecastAccuracyOut
+from app.container import Container
+from app.exceptions import InvalidInputError
+from app.repositories.energy_queries import EnergyQueries
+from app.repositories.energy_rows import Bucketing
+
+router = APIRouter(prefix="/api/v1", tags=["forecast accuracy"])
+
+
+class AccuracyResolution(StrEnum):
+    P1D = "P1D"
+    P7D = "P7D"
+
+
+def _figures(row: tuple[Any, ...], tz: Any) -> dict[str, Any]:
+    bucket, points, mae, rmse, mape, bias, mape_points = row
+    return {
+        "start": stamp(bucket, tz),
+        "points": points,
+        "mae": mae,
+        "rmse": rmse,
+        "mape": mape,
+        "mape_points": mape_points,
+        "bias": bias,
+    }
+
+
+@router.get(
+    "/forecast-accuracy",
+    summary="MAE, RMSE, MAPE and bias of the day-ahead forecast on timestamps both have",
+    response_model=ForecastAccuracyOut,
+    responses=ERRORS,
+)
+@inject
+async def forecast_accuracy(
+    session: SessionDep,
+    area: Annotated[str, Query(max_length=64, description="short code or EIC code")],
+    start: Annotated[datetime, Query(description="inclusive; ISO 8601 with offset")],
+    end: Annotated[datetime, Query(description="exclusive; ISO 8601 with offset")],
+    resolution: Annotated[
+        AccuracyResolution | None, Query(description="also per local day or ISO week")
+    ] = None,
+    tz: Annotated[str | None, Query(max_length=64, description="IANA zone (default UTC)")] = None,
+    queries: Callable[..., EnergyQueries] = Depends(Provide[Container.energy_queries.provider]),
+) -> Response:
+    """Errors are forecast - actual in the data's unit (MW); MAPE in percent of |actual|,
+    skipping zero actuals. Buckets are local days/weeks of ``tz`` (else the area's zone)."""
+    zone = qp.zone(tz)
+    found = qp.area(area)
+    start, end = qp.utc_range(start, end)
+    bucketing = None
+    if resolution is not None:
+        bucket_tz = "UTC" if tz is not None and zone is None else (zone.key if zone else found.tz)
+        bucketing = Bucketing(resolution.value, "mean", bucket_tz)
+    try:
+        rows = await queries(session).accuracy(found.code, start, end, bucketing)
+    except DBAPIError:
+        if bucketing is None or tz is None:
+            raise
+        raise InvalidInputError(
+            f"the database does not know time zone {tz!r}", field="tz"
+        ) from None
+    body = {
+        "area": {"code": found.code, "eic": found.eic, "name": found.name, "tz": found.tz},
+        "start": stamp(start, zone),
+        "end": stamp(end, zone),
+        "tz": zone.key if zone else "UTC",
+        "resolution": resolution.value if resolution else None,
+        "overall": _figures(rows[0], zone),
+        "buckets": [_figures(row, zone) for row in rows[1:]],
+    }
+    return json_response(body)

@@ -1,0 +1,195 @@
+"""The shared path of GET /energy-data and /load-data: validate, check the limit, read, render.
+
+Native json/columnar answers are one binary COPY (metadata computed from the same rows).
+Aggregates and CSV read the per-series statistics first (the points limit is checked before any
+row is read or streamed), then the data, in one snapshot.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from fastapi.responses import Response, StreamingResponse
+from sqlalchemy.exc import DBAPIError
+
+from app.api import energy_render as render
+from app.api import query_params as qp
+from app.api.energy_expected import summaries
+from app.api.query_params import Aggregate, Format, Resolution
+from app.entsoe.areas import Area
+from app.entsoe.items import ITEMS, DataType
+from app.exceptions import InvalidInputError
+from app.repositories.energy_queries import EnergyQueries, TooManyPoints
+from app.repositories.energy_rows import Bucketing, Columns, Group, RangeQuery
+from app.services.coverage import bucket_count, bucket_floor
+
+CSV_HEADER = b"timestamp,area_code,data_type,business_type,quantity,resolution\n"
+FINEST = timedelta(minutes=15)  # the finest resolution ENTSO-E publishes load in
+
+
+@dataclass(frozen=True, slots=True)
+class Fields:
+    """Parameter names as the endpoint spells them (for error messages)."""
+
+    start: str = "start"
+    end: str = "end"
+
+
+async def _use_zone(queries: EnergyQueries, tz: str) -> None:
+    try:
+        await queries.set_time_zone(tz)
+    except DBAPIError:
+        raise InvalidInputError(
+            f"the database does not know time zone {tz!r}", field="tz"
+        ) from None
+
+
+async def _too_many(
+    queries: EnergyQueries,
+    query: RangeQuery,
+    total: int,
+    max_points: int,
+    bucketing: Bucketing | None,
+    fields: Fields,
+    tz: ZoneInfo | None,
+) -> InvalidInputError:
+    """The 422 for an answer over ``max_points``: how many parts, and an end that fits."""
+    parts = math.ceil(total / max_points)
+    if bucketing is None:
+        end = await queries.suggested_end(query, max_points)
+    else:
+        guess = query.start + (query.end - query.start) / parts
+        end = bucket_floor(guess, bucketing.resolution, ZoneInfo(bucketing.tz))
+    fits = render.stamp(end, tz) if end is not None and end > query.start else None
+    hint = f" (e.g. end={fits} first)" if fits else ""
+    other = " or ask for a coarser resolution" if bucketing else " or aggregate with resolution"
+    return InvalidInputError(
+        f"{fields.start}..{fields.end} holds {total} points, more than the {max_points} one"
+        f" response may carry: split it into at least {parts} requests{hint}{other}",
+        field=fields.end,
+        parts=parts,
+        suggested_end=fits,
+    )
+
+
+def _most_rows(query: RangeQuery) -> int:
+    """An upper bound of the rows in the range: every series at the finest resolution."""
+    series = sum(
+        len(set(ITEMS[DataType(t)].business_types) & set(query.business_types))
+        for t in query.data_types
+    )
+    return series * math.ceil((query.end - query.start) / FINEST)
+
+
+async def _native(
+    queries: EnergyQueries, query: RangeQuery, max_points: int, fields: Fields, tz: ZoneInfo | None
+) -> tuple[list[Group], Columns]:
+    # Count first only when the range could hold too many rows; the COPY stops at limit + 1.
+    if _most_rows(query) > max_points:
+        total = await queries.count(query)
+        if total > max_points:
+            raise await _too_many(queries, query, total, max_points, None, fields, tz)
+    try:
+        return await queries.points(query, max_points)
+    except TooManyPoints:
+        total = await queries.count(query)
+        raise await _too_many(queries, query, total, max_points, None, fields, tz) from None
+
+
+async def answer(
+    queries: EnergyQueries,
+    *,
+    area: Area,
+    data_types: Sequence[str] | None,
+    business_type: str | None,
+    start: datetime,
+    end: datetime,
+    resolution: Resolution | None,
+    agg: Aggregate | None,
+    tz: str | None,
+    fmt: Format,
+    max_points: int,
+    fields: Fields = Fields(),
+) -> Response:
+    """Validate every parameter, then answer in ``fmt`` (422 naming the parameter otherwise)."""
+    zone = qp.zone(tz)
+    start, end = qp.utc_range(start, end, fields.start, fields.end)
+    types = qp.data_types(data_types)
+    btypes = qp.business_types(types, business_type)
+    if agg is not None and resolution is None:
+        raise InvalidInputError("agg needs a resolution to aggregate to", field="agg")
+    bucketing = None
+    if resolution is not None:
+        # Buckets follow the requested zone's calendar (UTC when asked for), else the area's.
+        bucket_tz = "UTC" if tz is not None and zone is None else (zone.key if zone else area.tz)
+        bucketing = Bucketing(resolution.value, (agg or Aggregate.MEAN).value, bucket_tz)
+    query = RangeQuery(area.code, types, btypes, start, end)
+
+    if bucketing is None and fmt is not Format.CSV:
+        groups, cols = await _native(queries, query, max_points, fields, zone)
+        return await _json(queries, area, query, business_type, None, zone, groups, cols, fmt)
+
+    if zone is not None:
+        await _use_zone(queries, zone.key)  # the database renders or buckets in this zone
+    groups = await queries.groups(query)
+    if bucketing is None:
+        total = sum(g.count for g in groups)
+    else:
+        per_series = bucket_count(start, end, bucketing.resolution, ZoneInfo(bucketing.tz))
+        total = per_series * len(groups)
+    if total > max_points:
+        raise await _too_many(queries, query, total, max_points, bucketing, fields, zone)
+    if fmt is not Format.CSV:
+        assert bucketing is not None
+        cols = await queries.buckets(query, groups, bucketing)
+        return await _json(queries, area, query, business_type, bucketing, zone, groups, cols, fmt)
+
+    references = await _references(queries, query, groups, bucketing)
+    present = {i: g.count for i, g in enumerate(groups)} if bucketing is None else {}
+    series = summaries(query, groups, area, bucketing, present, references)
+    headers = render.csv_headers(
+        render.metadata(area, query, business_type, bucketing, zone, series)
+    )
+    if bucketing is not None:
+        del headers["X-Present-Points"]  # buckets are counted as they stream: not known yet
+
+    async def rows() -> AsyncIterator[bytes]:
+        yield CSV_HEADER
+        async for chunk in queries.csv(query, groups, bucketing, zoned=zone is not None):
+            yield chunk
+
+    return StreamingResponse(rows(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+async def _references(
+    queries: EnergyQueries, query: RangeQuery, groups: Sequence[Group], bucketing: Bucketing | None
+) -> dict[str, tuple[str, datetime]]:
+    """Where a requested item has no rows in the range, a stored row that fixes its grid."""
+    if bucketing is not None:
+        return {}
+    missing = [t for t in query.data_types if t not in {g.data_type for g in groups}]
+    return await queries.references(query.area_code, missing, query.end)
+
+
+async def _json(
+    queries: EnergyQueries,
+    area: Area,
+    query: RangeQuery,
+    business_type: str | None,
+    bucketing: Bucketing | None,
+    zone: ZoneInfo | None,
+    groups: list[Group],
+    cols: Columns,
+    fmt: Format,
+) -> Response:
+    references = await _references(queries, query, groups, bucketing)
+    counts = np.bincount(cols.group[cols.group >= 0], minlength=len(groups)).tolist()
+    series = summaries(query, groups, area, bucketing, dict(enumerate(counts)), references)
+    meta = render.metadata(area, query, business_type, bucketing, zone, series)
+    content = render.body(meta, cols, groups, bucketing, zone, columnar=fmt is Format.COLUMNAR)
+    return Response(content, media_type="application/json")

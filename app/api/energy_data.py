@@ -1,0 +1,168 @@
+"""GET /api/v1/energy-data (and the seed's /load-data on the same path), /energy-data/latest.
+
+The shared path is :func:`app.api.energy_answer.answer`: native rows as binary COPY into numpy
+(json, columnar), aggregation in SQL, CSV rendered by PostgreSQL and streamed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from dependency_injector.wiring import Provide, inject
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from app.api import energy_render as render
+from app.api import query_params as qp
+from app.api.deps import SessionDep
+from app.api.energy_answer import Fields, answer
+from app.api.query_params import Aggregate, Format, Resolution
+from app.api.read_models import ERRORS, EnergyDataOut, LatestOut
+from app.config import Settings
+from app.container import Container
+from app.exceptions import InvalidInputError
+from app.repositories.energy_data import EnergyDataRepository
+from app.repositories.energy_queries import EnergyQueries
+
+router = APIRouter(prefix="/api/v1", tags=["energy data"])
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "model": EnergyDataOut,
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+        "description": "json/columnar: metadata + data; csv: rows, metadata in X-* headers",
+    },
+    **ERRORS,
+}
+
+AreaQuery = Annotated[str, Query(max_length=64, description="short code (DE_LU) or EIC code")]
+StartQuery = Annotated[datetime, Query(description="inclusive; ISO 8601 with offset")]
+EndQuery = Annotated[datetime, Query(description="exclusive; ISO 8601 with offset")]
+TzQuery = Annotated[
+    str | None, Query(max_length=64, description="IANA zone for rendered timestamps (default UTC)")
+]
+
+
+@router.get(
+    "/energy-data",
+    summary="Load data of one area, native or aggregated, in UTC or a zone: json/columnar/csv",
+    response_model=None,
+    responses=_RESPONSES,
+)
+@inject
+async def energy_data(
+    session: SessionDep,
+    area: AreaQuery,
+    start: StartQuery,
+    end: EndQuery,
+    data_type: Annotated[
+        list[str] | None,
+        Query(description="repeatable and/or comma separated (default actual)", max_length=20),
+    ] = None,
+    business_type: Annotated[str | None, Query(max_length=8, description="e.g. A60 (min)")] = None,
+    resolution: Annotated[Resolution | None, Query(description="aggregate to buckets")] = None,
+    agg: Annotated[Aggregate | None, Query(description="with resolution (default mean)")] = None,
+    tz: TzQuery = None,
+    fmt: Annotated[Format, Query(alias="format")] = Format.JSON,
+    settings: Settings = Depends(Provide[Container.settings]),
+    queries: Callable[..., EnergyQueries] = Depends(Provide[Container.energy_queries.provider]),
+) -> Response:
+    """Half-open [start, end). P1D/P7D/P1M buckets follow local days of ``tz`` (else the area's
+    zone), so DST days hold 23 or 25 hours. CSV streams; its metadata is in X-* headers."""
+    return await answer(
+        queries(session),
+        area=qp.area(area),
+        data_types=data_type,
+        business_type=business_type,
+        start=start,
+        end=end,
+        resolution=resolution,
+        agg=agg,
+        tz=tz,
+        fmt=fmt,
+        max_points=settings.api.max_points,
+    )
+
+
+@router.get(
+    "/load-data",
+    summary="Actual load of one area (the seed's contract; same path as /energy-data json)",
+    response_model=None,
+    responses={200: {"model": EnergyDataOut}, **ERRORS},
+)
+@inject
+async def load_data(
+    session: SessionDep,
+    area_code: AreaQuery,
+    start_time: StartQuery,
+    end_time: EndQuery,
+    business_type: Annotated[str | None, Query(max_length=8)] = None,
+    settings: Settings = Depends(Provide[Container.settings]),
+    queries: Callable[..., EnergyQueries] = Depends(Provide[Container.energy_queries.provider]),
+) -> Response:
+    return await answer(
+        queries(session),
+        area=qp.area(area_code, field="area_code"),
+        data_types=["actual"],
+        business_type=business_type,
+        start=start_time,
+        end=end_time,
+        resolution=None,
+        agg=None,
+        tz=None,
+        fmt=Format.JSON,
+        max_points=settings.api.max_points,
+        fields=Fields("start_time", "end_time"),
+    )
+
+
+@router.get(
+    "/energy-data/latest",
+    summary="The newest stored point per area (and business type)",
+    response_model=LatestOut,
+    responses=ERRORS,
+)
+@inject
+async def latest(
+    session: SessionDep,
+    areas: Annotated[
+        list[str], Query(description="comma separated and/or repeated", max_length=100)
+    ],
+    data_type: Annotated[list[str] | None, Query(max_length=20)] = None,
+    tz: TzQuery = None,
+    repository: Callable[..., EnergyDataRepository] = Depends(
+        Provide[Container.energy_data_repository.provider]
+    ),
+) -> Response:
+    zone = qp.zone(tz)
+    codes = [qp.area(code, field="areas").code for code in qp.split(areas)]
+    if not codes:
+        raise InvalidInputError("name at least one area", field="areas")
+    types = qp.data_types(data_type)
+    points = await repository(session).latest(codes, types[0] if len(types) == 1 else None)
+    found = {(p.meta.area_code, p.meta.data_type) for p in points}
+    body = {
+        "tz": zone.key if zone else "UTC",
+        "points": [
+            {
+                "area_code": p.meta.area_code,
+                "data_type": p.meta.data_type,
+                "business_type": p.meta.business_type,
+                "timestamp": render.stamp(p.timestamp, zone),
+                "quantity": float(p.quantity),
+                "unit": p.meta.unit,
+                "resolution": p.meta.resolution,
+                "source": p.meta.data_source,
+                "revision_number": p.meta.revision_number,
+                "issued_at": render.stamp(p.meta.document_created_at, zone),
+            }
+            for p in points
+            if p.meta.data_type in types
+        ],
+        "missing": [
+            {"area_code": c, "data_type": t} for c in codes for t in types if (c, t) not in found
+        ],
+    }
+    return render.json_response(body)

@@ -1,0 +1,193 @@
+"""Query results -> response bodies: metadata, JSON records, columnar JSON and CSV headers.
+
+Timestamps are rendered in the requested zone (``2024-03-31T03:00:00+02:00``) or in UTC with a
+``Z``; quantities are JSON numbers. numpy columns go to orjson as arrays, so one year of points
+serialises in about a millisecond in UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+import orjson
+from fastapi.responses import Response
+
+from app.api.energy_expected import SeriesSummary
+from app.entsoe.areas import Area
+from app.repositories.energy_rows import Bucketing, Columns, Group, RangeQuery
+
+JSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def json_response(content: Any) -> Response:
+    """A JSON answer serialised by orjson (numpy arrays and datetimes included)."""
+    return Response(orjson.dumps(content, option=JSON_OPTIONS), media_type="application/json")
+
+
+def stamp(t: datetime | None, zone: ZoneInfo | None) -> str | None:
+    """One timestamp as ISO 8601: in ``zone`` with its offset, or UTC with ``Z``."""
+    if t is None:
+        return None
+    if zone is None:
+        return t.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return t.astimezone(zone).isoformat()
+
+
+def timestamps(epoch_us: npt.NDArray[np.int64], zone: ZoneInfo | None, *, as_list: bool) -> Any:
+    """A column of UTC epoch microseconds as values orjson renders in ISO 8601.
+
+    UTC: a datetime64 array (or naive datetimes, rendered with ``Z``); a zone: aware datetimes,
+    one per value, each with the offset in force at that instant (DST-correct by construction).
+    """
+    if zone is None:
+        utc = epoch_us.astype("datetime64[us]")
+        return utc.tolist() if as_list else utc
+    if not (epoch_us % 1_000_000).any():
+        return [datetime.fromtimestamp(s, zone) for s in (epoch_us // 1_000_000).tolist()]
+    return [(_EPOCH + timedelta(microseconds=u)).astimezone(zone) for u in epoch_us.tolist()]
+
+
+def _series_body(
+    s: SeriesSummary, bucketing: Bucketing | None, zone: ZoneInfo | None
+) -> dict[str, Any]:
+    parts = s.group.parts if s.group else ()
+    natives = sorted({p.resolution for p in parts})
+    units = sorted({p.unit for p in parts})
+    return {
+        "data_type": s.data_type,
+        "business_type": s.business_type,
+        "unit": units[0] if len(units) == 1 else None,
+        "resolution": bucketing.resolution
+        if bucketing
+        else (natives[0] if len(natives) == 1 else None),
+        "native_resolutions": natives,
+        "sources": sorted({p.data_source for p in parts}),
+        "revision_number": max((p.revision_number for p in parts), default=None),
+        "issued_at": stamp(max((p.issued_at for p in parts), default=None), zone),
+        "first": stamp(min((p.first for p in parts), default=None), zone),
+        "last": stamp(max((p.last for p in parts), default=None), zone),
+        "expected_points": s.expected,
+        "present_points": s.present,
+    }
+
+
+def metadata(
+    area: Area,
+    query: RangeQuery,
+    business_type: str | None,
+    bucketing: Bucketing | None,
+    tz: ZoneInfo | None,
+    series: Sequence[SeriesSummary],
+) -> dict[str, Any]:
+    """The response's description of itself (everything but the data)."""
+    bodies = [_series_body(s, bucketing, tz) for s in series]
+    units = sorted({b["unit"] for b in bodies if b["unit"]})
+    resolutions = sorted({r for b in bodies for r in b["native_resolutions"]})
+    revisions = [b["revision_number"] for b in bodies if b["revision_number"] is not None]
+    issued = [p.issued_at for s in series if s.group for p in s.group.parts]
+    # Items never stored have no known grid: their expected_points is null and not summed.
+    expected = [s.expected for s in series if s.expected is not None]
+    return {
+        "area": {"code": area.code, "eic": area.eic, "name": area.name, "tz": area.tz},
+        "data_types": list(query.data_types),
+        "business_type": business_type,
+        "start": stamp(query.start, tz),
+        "end": stamp(query.end, tz),
+        "tz": tz.key if tz else "UTC",
+        "resolution": bucketing.resolution
+        if bucketing
+        else (resolutions[0] if len(resolutions) == 1 else None),
+        "agg": bucketing.agg if bucketing else None,
+        "unit": units[0] if len(units) == 1 else None,
+        "sources": sorted({src for b in bodies for src in b["sources"]}),
+        "revision_number": max(revisions, default=None),
+        "issued_at": stamp(max(issued, default=None), tz),
+        "expected_points": sum(expected),
+        "present_points": sum(s.present for s in series),
+        "series": bodies,
+    }
+
+
+def row_labels(
+    cols: Columns, groups: Sequence[Group], bucketing: Bucketing | None
+) -> tuple[list[str], list[str], list[str]]:
+    """Per-row data type, business type and resolution (lists, as orjson wants them)."""
+    data_types: list[str] = []
+    business_types: list[str] = []
+    resolutions: list[str] = []
+    bounds = np.flatnonzero(np.diff(cols.group)) + 1
+    for lo, hi in zip([0, *bounds.tolist()], [*bounds.tolist(), len(cols)], strict=True):
+        if hi <= lo:
+            continue
+        group = groups[int(cols.group[lo])]
+        data_types += [group.data_type] * (hi - lo)
+        business_types += [group.business_type] * (hi - lo)
+        if bucketing is not None:
+            resolutions += [bucketing.resolution] * (hi - lo)
+        elif len({p.resolution for p in group.parts}) == 1:
+            resolutions += [group.parts[0].resolution] * (hi - lo)
+        else:
+            assert cols.series_id is not None
+            of = {p.series_id: p.resolution for p in group.parts}
+            resolutions += [of.get(int(s), "") for s in cols.series_id[lo:hi].tolist()]
+    return data_types, business_types, resolutions
+
+
+def body(
+    meta: dict[str, Any],
+    cols: Columns,
+    groups: Sequence[Group],
+    bucketing: Bucketing | None,
+    tz: ZoneInfo | None,
+    *,
+    columnar: bool,
+) -> bytes:
+    """The JSON document: metadata plus ``data`` as records or as one array per field."""
+    data_types, business_types, resolutions = row_labels(cols, groups, bucketing)
+    if columnar:
+        data: Any = {
+            "timestamp": timestamps(cols.epoch_us, tz, as_list=False),
+            "data_type": data_types,
+            "business_type": business_types,
+            "quantity": cols.quantity,
+            "resolution": resolutions,
+        }
+        if cols.points is not None:
+            data["points"] = cols.points
+    else:
+        stamps = timestamps(cols.epoch_us, tz, as_list=True)
+        rows = zip(
+            stamps, data_types, business_types, cols.quantity.tolist(), resolutions, strict=True
+        )
+        data = [
+            {"timestamp": t, "data_type": d, "business_type": b, "quantity": q, "resolution": r}
+            for t, d, b, q, r in rows
+        ]
+        if cols.points is not None:
+            for record, n in zip(data, cols.points.tolist(), strict=True):
+                record["points"] = n
+    return orjson.dumps({**meta, "data": data}, option=JSON_OPTIONS)
+
+
+def csv_headers(meta: dict[str, Any]) -> dict[str, str]:
+    """The metadata of a CSV answer, as response headers (the body is only rows)."""
+
+    def text(value: Any) -> str:
+        return "" if value is None else str(value)
+
+    return {
+        "X-Area": meta["area"]["code"],
+        "X-Unit": text(meta["unit"]),
+        "X-Resolution": text(meta["resolution"]),
+        "X-Sources": ",".join(meta["sources"]),
+        "X-Revision-Number": text(meta["revision_number"]),
+        "X-Issued-At": text(meta["issued_at"]),
+        "X-Expected-Points": text(meta["expected_points"]),
+        "X-Present-Points": text(meta["present_points"]),
+    }

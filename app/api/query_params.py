@@ -1,0 +1,131 @@
+"""Query parameters shared by the read endpoints: validated once, errors name the parameter.
+
+Every helper raises :class:`app.exceptions.InvalidInputError` (422 ``{"detail", "field"}``) for
+bad input; nothing here can turn user input into a 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from enum import StrEnum
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from app.entsoe.areas import Area, get_area
+from app.entsoe.errors import UnknownAreaError
+from app.entsoe.items import ITEMS, DataType
+from app.exceptions import InvalidInputError
+
+# Bounds keep every datetime computation (offsets, grid stepping) far from datetime's limits.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Z"})
+
+
+class Resolution(StrEnum):
+    PT15M = "PT15M"
+    PT30M = "PT30M"
+    PT1H = "PT1H"
+    P1D = "P1D"
+    P7D = "P7D"
+    P1M = "P1M"
+
+
+class Aggregate(StrEnum):
+    MEAN = "mean"
+    MIN = "min"
+    MAX = "max"
+    SUM = "sum"
+
+
+class Format(StrEnum):
+    JSON = "json"
+    COLUMNAR = "columnar"
+    CSV = "csv"
+
+
+def area(value: str, field: str = "area") -> Area:
+    """The registry entry for a short code or EIC; 422 with close matches otherwise."""
+    try:
+        return get_area(value)
+    except UnknownAreaError as exc:
+        raise InvalidInputError(str(exc), field=field, suggestions=exc.suggestions) from None
+
+
+def split(values: Iterable[str] | None) -> list[str]:
+    """Repeated and/or comma-separated values, stripped, empty parts dropped, first seen kept."""
+    out: dict[str, None] = {}
+    for value in values or ():
+        for part in value.split(","):
+            if part.strip():
+                out[part.strip()] = None
+    return list(out)
+
+
+def data_types(values: Iterable[str] | None, field: str = "data_type") -> tuple[str, ...]:
+    """Known data types in the order given (default: actual)."""
+    names = split(values) or [DataType.ACTUAL.value]
+    known = {d.value for d in DataType}
+    for name in names:
+        if name not in known:
+            raise InvalidInputError(
+                f"unknown data type {name[:40]!r}; one of {', '.join(sorted(known))}", field=field
+            )
+    return tuple(names)
+
+
+def business_types(
+    types: Sequence[str], wanted: str | None, field: str = "business_type"
+) -> tuple[str, ...]:
+    """The business types the items carry (sorted), or just ``wanted`` if one of them does."""
+    offered = sorted({b for t in types for b in ITEMS[DataType(t)].business_types})
+    if wanted is None:
+        return tuple(offered)
+    if wanted not in offered:
+        raise InvalidInputError(
+            f"business type {wanted[:10]!r} does not occur for {', '.join(types)};"
+            f" use one of {', '.join(offered)}",
+            field=field,
+        )
+    return (wanted,)
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def zone(value: str | None, field: str = "tz") -> ZoneInfo | None:
+    """An IANA zone, or None for UTC (absent, "UTC" or "Etc/UTC")."""
+    if value is None or value in UTC_NAMES:
+        return None
+    if value not in _zone_names():
+        raise InvalidInputError(
+            f"unknown time zone {value[:64]!r}; use an IANA name such as Europe/Berlin", field=field
+        )
+    return ZoneInfo(value)
+
+
+def utc_range(
+    start: datetime, end: datetime, start_field: str = "start", end_field: str = "end"
+) -> tuple[datetime, datetime]:
+    """[start, end) in UTC; both must carry an offset, lie in 1900..2200 and end > start."""
+    out = []
+    for value, name in ((start, start_field), (end, end_field)):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise InvalidInputError(
+                f"{name} needs a UTC offset (e.g. 2024-01-01T00:00:00Z or +01:00)", field=name
+            )
+        try:
+            utc = value.astimezone(UTC)
+        except OverflowError:
+            utc = EARLIEST - (LATEST - EARLIEST)  # out of range either way
+        if not EARLIEST <= utc <= LATEST:
+            raise InvalidInputError(
+                f"{name} must lie between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}", field=name
+            )
+        out.append(utc)
+    if out[1] <= out[0]:
+        raise InvalidInputError(f"{end_field} must be after {start_field}", field=end_field)
+    return out[0], out[1]

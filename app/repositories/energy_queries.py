@@ -1,0 +1,255 @@
+"""The API's read paths over ``energy_data_points``: fast, exact, and in SQL wherever possible.
+
+- Native json/columnar (:meth:`EnergyQueries.points`): one binary COPY of the rows straight into
+  numpy (:mod:`app.repositories.pg_binary`); counts, first/last, revision and issued time per
+  stored series are computed from the same rows, so data and metadata agree by construction.
+- Aggregates and CSV: :meth:`EnergyQueries.groups` (grouped statistics per stored series) first,
+  then the data, both in one REPEATABLE READ, READ ONLY snapshot. Aggregation runs in SQL
+  (``date_bin`` in UTC for PTnM/PTnH, ``date_trunc(unit, ts, zone)`` for P1D/P7D/P1M so local
+  days stay local across DST; ``time_bucket`` on TimescaleDB); CSV is rendered by PostgreSQL
+  (COPY) and streamed chunk by chunk.
+
+Ranges are half-open [start, end); timestamps are UTC. Repositories never commit.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.repositories import energy_sql as sql
+from app.repositories import pg_binary
+from app.repositories.copy_stream import copy_chunks
+from app.repositories.energy_rows import (
+    Bucketing,
+    Columns,
+    Group,
+    RangeQuery,
+    SeriesPart,
+    group_index,
+    group_native,
+)
+
+_TIMESCALE: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
+_POINT_COLUMNS = [
+    ("dt", "int2"),
+    ("bt", "int2"),
+    ("ts", "timestamptz"),
+    ("milli", "int8"),
+    ("sid", "int4"),
+    ("rev", "int4"),
+    ("issued", "timestamptz"),
+]
+_BUCKET_COLUMNS = [
+    ("dt", "int2"),
+    ("bt", "int2"),
+    ("ts", "timestamptz"),
+    ("q", "float8"),
+    ("n", "int4"),
+]
+
+
+class TooManyPoints(Exception):
+    """More rows in the range than the caller's limit."""
+
+
+class EnergyQueries:
+    """Read-only queries in the caller's session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._snapshot = False
+
+    async def _driver(self) -> asyncpg.Connection:
+        conn = await self._session.connection()
+        raw = await conn.get_raw_connection()
+        driver: asyncpg.Connection = raw.driver_connection
+        return driver
+
+    async def _begin_snapshot(self) -> None:
+        """Open the REPEATABLE READ, READ ONLY transaction the following statements share."""
+        if self._snapshot:
+            return
+        options = None
+        if not self._session.in_transaction():
+            options = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        await self._session.connection(execution_options=options)
+        # Sorting a year of CSV rows needs more than the default 4 MB of work_mem; the CSV
+        # timestamps rely on DateStyle ISO. This transaction only.
+        await self._session.execute(
+            text(
+                "SELECT set_config('work_mem', '64MB', true), set_config('DateStyle', 'ISO', true)"
+            )
+        )
+        self._snapshot = True
+
+    async def _copy_binary(
+        self, statement: str, args: Sequence[Any], columns: Sequence[tuple[str, str]]
+    ) -> dict[str, npt.NDArray[Any]]:
+        chunks: list[bytes] = []
+
+        async def sink(chunk: bytes) -> None:
+            chunks.append(chunk)
+
+        driver = await self._driver()
+        await driver.copy_from_query(statement, *args, output=sink, format="binary")
+        return pg_binary.decode(b"".join(chunks), columns)
+
+    async def count(self, query: RangeQuery) -> int:
+        """Rows in the range (an index-only count where the visibility map allows)."""
+        driver = await self._driver()
+        value: int = await driver.fetchval(sql.COUNT_SQL, *query.args())
+        return value
+
+    async def points(self, query: RangeQuery, limit: int) -> tuple[list[Group], Columns]:
+        """The stored rows (native resolution) in answer order, and their groups.
+
+        Quantities are float64: numeric(15,3) x 1000 is an exact integer below 2**53 and one
+        correctly rounded division gives the double nearest the stored decimal. More than
+        ``limit`` rows: :class:`TooManyPoints` (at most limit + 1 rows are read).
+        """
+        statement = sql.points_sql(query.data_types, query.business_types)
+        cols = await self._copy_binary(statement, (*query.args(), limit + 1), _POINT_COLUMNS)
+        if len(cols["ts"]) > limit:
+            raise TooManyPoints
+        ids = np.unique(cols["sid"]).tolist()
+        driver = await self._driver()
+        rows = await driver.fetch(sql.SERIES_SQL, ids) if ids else []
+        series = {r[0]: (r[1], r[2], r[3]) for r in rows}
+        return group_native(query, cols, series)
+
+    async def groups(self, query: RangeQuery) -> list[Group]:
+        """Per (data type, business type) in the range: the stored series it comes from.
+
+        Opens the snapshot: the aggregates or CSV read afterwards see the same rows.
+        """
+        await self._begin_snapshot()
+        params = dict(zip(("area", "types", "btypes", "start", "end"), query.args(), strict=True))
+        rows = (await self._session.execute(text(sql.groups_sql(query)), params)).all()
+        by_key: dict[tuple[int, int], list[SeriesPart]] = {}
+        for row in rows:
+            by_key.setdefault((row[0], row[1]), []).append(SeriesPart(*row[2:]))
+        return [
+            Group(
+                query.data_types[dt - 1],
+                query.business_types[bt - 1],
+                tuple(sorted(by_key[(dt, bt)], key=lambda p: p.first)),
+            )
+            for dt, bt in sorted(by_key)
+        ]
+
+    async def references(
+        self, area_code: str, data_types: Sequence[str], end: datetime
+    ) -> dict[str, tuple[str, datetime]]:
+        """Per data type, (resolution, timestamp) of the stored row nearest before ``end`` (else
+        the first after it): the grid an empty range of that item would have held."""
+        if not data_types:
+            return {}
+        params = {"area": area_code, "types": list(data_types), "end": end}
+        rows = await self._session.execute(text(sql.REFERENCES_SQL), params)
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    async def set_time_zone(self, tz: str) -> None:
+        """Render timestamptz in ``tz`` for the rest of the snapshot (CSV with offsets)."""
+        await self._begin_snapshot()
+        await self._session.execute(text("SELECT set_config('TimeZone', :tz, true)"), {"tz": tz})
+
+    async def suggested_end(self, query: RangeQuery, keep: int) -> datetime | None:
+        """The earliest end at which [start, end) holds at most ``keep`` rows (None: all fit)."""
+        params = dict(zip(("area", "types", "btypes", "start", "end"), query.args(), strict=True))
+        params["keep"] = keep
+        value: datetime | None = await self._session.scalar(text(sql.SUGGESTED_END_SQL), params)
+        return value
+
+    async def _timescale(self) -> bool:
+        engine = (await self._session.connection()).engine.sync_engine
+        known = _TIMESCALE.get(engine)
+        if known is None:
+            found = await self._session.scalar(
+                text("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb')")
+            )
+            known = _TIMESCALE[engine] = bool(found)
+        return known
+
+    @staticmethod
+    def _bucket_args(query: RangeQuery, bucketing: Bucketing) -> list[Any]:
+        zone = [bucketing.tz] if sql.uses_zone(bucketing.resolution) else []
+        return [*query.args(), *zone]
+
+    async def buckets(
+        self, query: RangeQuery, groups: Sequence[Group], bucketing: Bucketing
+    ) -> Columns:
+        """One row per (group, bucket) holding data: the aggregate and how many rows it covers."""
+        timescale = await self._timescale()
+        inner = sql.buckets_sql(query, bucketing.resolution, bucketing.agg, timescale=timescale)
+        statement = f"SELECT dt, bt, bucket, value::float8, points FROM ({inner}) b"  # noqa: S608
+        cols = await self._copy_binary(
+            statement, self._bucket_args(query, bucketing), _BUCKET_COLUMNS
+        )
+        order = np.lexsort((cols["ts"], cols["bt"], cols["dt"]))
+        group = group_index(query, groups, cols["dt"][order], cols["bt"][order])
+        # Only rows of the given groups (all of them, within the snapshot groups() opened).
+        order, group = order[group >= 0], group[group >= 0]
+        return Columns(group, cols["ts"][order], cols["q"][order], points=cols["n"][order])
+
+    async def csv(
+        self,
+        query: RangeQuery,
+        groups: Sequence[Group],
+        bucketing: Bucketing | None,
+        *,
+        zoned: bool,
+    ) -> AsyncIterator[bytes]:
+        """CSV rows (no header) rendered by PostgreSQL, streamed as COPY hands them over.
+
+        ``zoned``: timestamps with the offset of the snapshot's TimeZone (:meth:`set_time_zone`),
+        else UTC with ``Z``. Native quantities are the stored decimals (trailing zeros trimmed);
+        aggregates are float8 text like the JSON numbers, except the exact numeric min/max/sum.
+        Call :meth:`groups` first. At most eight chunks wait for a slow client.
+        """
+        if bucketing is None:
+            series = sorted({(p.series_id, p.resolution) for g in groups for p in g.parts})
+            resolutions = sorted({r for _, r in series})
+            statement = sql.csv_points_sql(
+                query, zoned=zoned, one_group=len(groups) <= 1, one_resolution=len(resolutions) <= 1
+            )
+            extra = (
+                [resolutions[0] if resolutions else ""]
+                if len(resolutions) <= 1
+                else [
+                    [s[0] for s in series],
+                    [s[1] for s in series],
+                ]
+            )
+            args = [*query.args(), *extra]
+        else:
+            timescale = await self._timescale()
+            statement = sql.csv_buckets_sql(
+                query, bucketing.resolution, bucketing.agg, zoned=zoned, timescale=timescale
+            )
+            args = self._bucket_args(query, bucketing)
+        driver = await self._driver()
+        async for chunk in copy_chunks(driver, statement, args, format="csv"):
+            yield chunk
+
+    async def accuracy(
+        self, area_code: str, start: datetime, end: datetime, bucketing: Bucketing | None
+    ) -> list[tuple[Any, ...]]:
+        """Day-ahead vs actual on common timestamps: rows (bucket, points, MAE, RMSE, MAPE %,
+        bias, points with a non-zero actual), the overall one (bucket None) first."""
+        timescale = await self._timescale() if bucketing else False
+        statement = sql.accuracy_sql(
+            bucketing.resolution if bucketing else None, timescale=timescale
+        )
+        tz = bucketing.tz if bucketing else "UTC"
+        params = {"area": area_code, "start": start, "end": end, "tz": tz}
+        return [tuple(row) for row in await self._session.execute(text(statement), params)]

@@ -1,0 +1,215 @@
+"""SQL text of the API's read paths (:mod:`app.repositories.energy_queries`).
+
+Only constants and validated names are ever formatted into these strings; values are bound.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from app.repositories.energy_rows import RangeQuery
+
+AGGREGATES = {"mean": "avg", "min": "min", "max": "max", "sum": "sum"}
+FIXED_BUCKETS = {"PT15M": 900, "PT30M": 1800, "PT1H": 3600}
+CALENDAR_BUCKETS = {"P1D": ("day", "1 day"), "P7D": ("week", "7 days"), "P1M": ("month", "1 month")}
+BUCKET_RESOLUTIONS = (*FIXED_BUCKETS, *CALENDAR_BUCKETS)
+
+# The WHERE clause of a RangeQuery: $1 area, $2 data types, $3 business types, [$4, $5).
+WHERE = (
+    "WHERE p.area_code = $1 AND p.data_type = ANY(CAST($2 AS text[]))"
+    ' AND p.business_type = ANY(CAST($3 AS text[])) AND p."timestamp" >= $4 AND p."timestamp" < $5'
+)
+_NAME = re.compile(r"[A-Za-z0-9_]{1,32}")
+
+
+def _position(column: str, values: Sequence[str]) -> str:
+    # One value: every row matches it (the WHERE clause filters on it), so a constant will do.
+    if len(values) == 1:
+        return "1::int2"
+    for value in values:
+        if not _NAME.fullmatch(value):
+            raise ValueError(f"not a data or business type: {value!r}")
+    cases = " ".join(f"WHEN '{v}' THEN {i}" for i, v in enumerate(values, 1))
+    return f"(CASE {column} {cases} END)::int2"
+
+
+def group_keys(data_types: Sequence[str], business_types: Sequence[str]) -> str:
+    """SQL for the 1-based positions of a row's data type and business type (columns dt, bt)."""
+    dt = _position("p.data_type", data_types)
+    return f"{dt} AS dt, {_position('p.business_type', business_types)} AS bt"
+
+
+def points_sql(data_types: Sequence[str], business_types: Sequence[str]) -> str:
+    """Native rows for binary COPY ($6: the points limit + 1), in storage order: numpy sorts
+    them, cheaper than a SQL sort."""
+    return (
+        f'SELECT {group_keys(data_types, business_types)}, p."timestamp",'  # noqa: S608
+        " (p.quantity * 1000)::int8, p.series_id, p.revision_number, p.document_created_at"
+        f" FROM energy_data_points p {WHERE} LIMIT $6"
+    )
+
+
+COUNT_SQL = f"SELECT count(*) FROM energy_data_points p {WHERE}"  # noqa: S608
+SERIES_SQL = "SELECT id, unit, resolution, data_source FROM energy_series WHERE id = ANY($1::int[])"
+
+# CSV timestamps. UTC: the ISO text of the UTC wall time (DateStyle ISO is set for the
+# transaction), cheaper than to_char. A zone: to_char with the offset of the transaction's
+# TimeZone.
+CSV_TIMESTAMP_UTC = """replace(CAST({ts} AT TIME ZONE 'UTC' AS text), ' ', 'T') || 'Z'"""
+CSV_TIMESTAMP_ZONED = """to_char({ts}, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')"""
+
+
+def bucket_expr(resolution: str, tz: str, *, ts: str = 'p."timestamp"', timescale: bool) -> str:
+    """SQL for the UTC start of the bucket holding ``ts``.
+
+    PTnM/PTnH: fixed buckets aligned in UTC (origin 2000-01-01). P1D/P7D/P1M: the local day,
+    ISO week (Monday) or month in zone ``tz`` (an SQL expression), so a DST day is one bucket of
+    23 or 25 hours. ``timescale``: the equivalent ``time_bucket`` calls.
+    """
+    if resolution in FIXED_BUCKETS:
+        seconds = FIXED_BUCKETS[resolution]
+        if timescale:
+            return f"time_bucket(interval '{seconds} seconds', {ts})"
+        return f"date_bin(interval '{seconds} seconds', {ts}, TIMESTAMPTZ '2000-01-01 00:00:00+00')"
+    unit, width = CALENDAR_BUCKETS[resolution]
+    if timescale:
+        # TimescaleDB's default origin for zoned buckets is Monday 2000-01-03, local midnight.
+        return f"time_bucket(interval '{width}', {ts}, {tz})"
+    return f"date_trunc('{unit}', {ts}, {tz})"
+
+
+def uses_zone(resolution: str) -> bool:
+    return resolution in CALENDAR_BUCKETS
+
+
+def buckets_sql(query: RangeQuery, resolution: str, agg: str, *, timescale: bool) -> str:
+    """The aggregation of ``query`` (columns dt, bt, bucket, value, points); $6 is the zone of
+    calendar buckets (bound only for those)."""
+    if resolution not in BUCKET_RESOLUTIONS:
+        raise ValueError(f"resolution {resolution!r} is not a bucket size")
+    bucket = bucket_expr(resolution, "CAST($6 AS text)", timescale=timescale)
+    return (
+        f"SELECT {group_keys(query.data_types, query.business_types)}, {bucket} AS bucket,"  # noqa: S608
+        f" {AGGREGATES[agg]}(p.quantity) AS value, count(*)::int4 AS points"
+        f" FROM energy_data_points p {WHERE} GROUP BY 1, 2, 3"
+    )
+
+
+def csv_points_sql(query: RangeQuery, *, zoned: bool, one_group: bool, one_resolution: bool) -> str:
+    """Native CSV rows, answer-ordered. $6: the resolution (one) or $6/$7: series ids and their
+    resolutions (several)."""
+    ts = (CSV_TIMESTAMP_ZONED if zoned else CSV_TIMESTAMP_UTC).format(ts='p."timestamp"')
+    if one_resolution:
+        resolution, join = "CAST($6 AS text)", ""
+    else:
+        resolution = "r.resolution"
+        join = (
+            " JOIN unnest(CAST($6 AS int[]), CAST($7 AS text[])) AS r(id, resolution)"
+            " ON r.id = p.series_id"
+        )
+    order = '"timestamp"' if one_group else 'dt, bt, "timestamp"'
+    keys = group_keys(query.data_types, query.business_types)
+    return (
+        f"SELECT {ts}, p.area_code, p.data_type, p.business_type,"  # noqa: S608
+        f" trim_scale(p.quantity), {resolution}"
+        f" FROM (SELECT {keys}, p.* FROM energy_data_points p {WHERE}) p{join}"
+        f" ORDER BY {order}"
+    )
+
+
+def csv_buckets_sql(
+    query: RangeQuery, resolution: str, agg: str, *, zoned: bool, timescale: bool
+) -> str:
+    """Aggregated CSV rows: mean as float8 text (the JSON number), min/max/sum exact numeric."""
+    ts = (CSV_TIMESTAMP_ZONED if zoned else CSV_TIMESTAMP_UTC).format(ts="bucket")
+    value = "value::float8" if agg == "mean" else "trim_scale(value)"
+    inner = buckets_sql(query, resolution, agg, timescale=timescale)
+    # resolution is one of BUCKET_RESOLUTIONS (checked above): a constant
+    return (
+        f"SELECT {ts}, CAST($1 AS text), (CAST($2 AS text[]))[dt],"  # noqa: S608
+        f" (CAST($3 AS text[]))[bt], {value}, '{resolution}'"
+        f" FROM ({inner}) b ORDER BY dt, bt, bucket"
+    )
+
+
+def groups_sql(query: RangeQuery) -> str:
+    """One row per stored series in the range: dt, bt (positions), series id, unit, resolution,
+    source, rows, first, last, newest revision and issue time. Grouped on small integers; the
+    series metadata is joined after grouping (MATERIALIZED: the planner must not hash the whole
+    series table for a few hundred rows)."""
+    return f"""
+WITH per_series AS MATERIALIZED (
+    SELECT {group_keys(query.data_types, query.business_types)}, p.series_id, count(*) AS n,
+           min(p."timestamp") AS first, max(p."timestamp") AS last,
+           max(p.revision_number) AS revision, max(p.document_created_at) AS issued
+    FROM energy_data_points p
+    WHERE p.area_code = :area AND p.data_type = ANY(CAST(:types AS text[]))
+      AND p.business_type = ANY(CAST(:btypes AS text[]))
+      AND p."timestamp" >= :start AND p."timestamp" < :end
+    GROUP BY 1, 2, 3
+)
+SELECT g.dt, g.bt, g.series_id, s.unit, s.resolution, s.data_source,
+       g.n, g.first, g.last, g.revision, g.issued
+FROM per_series g JOIN energy_series s ON s.id = g.series_id
+"""  # noqa: S608
+
+
+_NEAREST = """
+    SELECT s.resolution, p."timestamp" FROM energy_data_points p
+    JOIN energy_series s ON s.id = p.series_id
+    WHERE p.area_code = :area AND p.data_type = d.data_type AND p."timestamp" {cmp} :end
+    ORDER BY p."timestamp" {order} LIMIT 1"""
+# Two index probes per data type: the newest row before `end`, else the oldest from `end` on.
+REFERENCES_SQL = f"""
+SELECT d.data_type, r.resolution, r."timestamp"
+FROM unnest(CAST(:types AS text[])) AS d(data_type)
+CROSS JOIN LATERAL (
+    ({_NEAREST.format(cmp="<", order="DESC")})
+    UNION ALL
+    ({_NEAREST.format(cmp=">=", order="ASC")})
+    LIMIT 1
+) r
+"""  # noqa: S608
+
+# The timestamp of the (keep + 1)-th row in time order: [start, it) holds at most `keep` rows.
+SUGGESTED_END_SQL = """
+SELECT "timestamp" FROM energy_data_points
+WHERE area_code = :area AND data_type = ANY(CAST(:types AS text[]))
+  AND business_type = ANY(CAST(:btypes AS text[]))
+  AND "timestamp" >= :start AND "timestamp" < :end
+ORDER BY "timestamp" OFFSET :keep LIMIT 1
+"""
+
+
+def accuracy_sql(resolution: str | None, *, timescale: bool) -> str:
+    """Day-ahead (f) against actual (a) on common (timestamp, business type) in [start, end).
+
+    Rows: (bucket, points, MAE, RMSE, MAPE in %, bias = mean(forecast - actual), points with a
+    non-zero actual). The overall row (bucket NULL) comes first; it exists even with no pairs.
+    Arithmetic is exact numeric; MAPE skips zero actuals.
+    """
+    if resolution is None:
+        bucket, grouping = "NULL::timestamptz", "()"
+    else:
+        bucket = bucket_expr(
+            resolution, "CAST(:tz AS text)", ts='a."timestamp"', timescale=timescale
+        )
+        grouping = "GROUPING SETS ((bucket), ())"
+    value = "NULL::timestamptz" if resolution is None else "bucket"
+    return f"""
+WITH pairs AS MATERIALIZED (
+    SELECT {bucket} AS bucket, a.quantity AS actual, f.quantity - a.quantity AS error
+    FROM energy_data_points a
+    JOIN energy_data_points f
+      ON f.area_code = a.area_code AND f.data_type = 'day_ahead'
+     AND f."timestamp" = a."timestamp" AND f.business_type = a.business_type
+    WHERE a.area_code = :area AND a.data_type = 'actual'
+      AND a."timestamp" >= :start AND a."timestamp" < :end
+      AND f."timestamp" >= :start AND f."timestamp" < :end
+)
+SELECT {value}, count(*)::int8, avg(abs(error))::float8, sqrt(avg(error * error))::float8,
+       (100 * avg(abs(error) / abs(actual)) FILTER (WHERE actual <> 0))::float8,
+       avg(error)::float8, (count(*) FILTER (WHERE actual <> 0))::int8
+FROM pairs GROUP BY {grouping} ORDER BY 1 NULLS FIRST
+"""  # noqa: S608
