@@ -10,17 +10,11 @@ logged and never put into an error: URLs are logged with it replaced by ``******
 from __future__ import annotations
 
 import asyncio
-import gzip
-import io
 import random
-import re
 import time
-import zipfile
-from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode
 
 import httpx
@@ -41,25 +35,12 @@ from app.entsoe.errors import (
 )
 from app.entsoe.items import ITEMS, DataType
 from app.entsoe.parser import Acknowledgement, MarketDocument, parse
+from app.entsoe.transport import RateLimiter, Sleep, ban_seconds, is_interval_too_large, unpack
 
 log = structlog.get_logger(__name__)
 
 REDACTED = "**********"
 _HOUR = timedelta(hours=1)
-_TOO_LARGE = re.compile(
-    r"larger than (the )?(maximum )?allowed|exceeds? .*(allowed|limit|maximum)", re.I
-)
-_BANNED_UNTIL = re.compile(
-    r"until\W{0,3}(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)",
-    re.I,
-)
-
-Sleep = Callable[[float], Awaitable[None]]
-
-
-def is_interval_too_large(text: str) -> bool:
-    """Whether an acknowledgement's reason text says the requested interval is too long."""
-    return bool(_TOO_LARGE.search(text))
 
 
 @dataclass(slots=True)
@@ -72,40 +53,6 @@ class FetchResult:
     @property
     def empty(self) -> bool:
         return not any(doc.time_series for doc in self.documents)
-
-
-class RateLimiter:
-    """At most ``per_minute`` acquisitions in any 60 s of ``clock`` time, across all tasks.
-
-    Waiters queue on one lock, so they are served in arrival order. ``pause_until`` blocks every
-    caller until a clock time (an HTTP 429 ban applies to the whole token, not one request).
-    """
-
-    def __init__(self, per_minute: int, *, clock: Callable[[], float], sleep: Sleep) -> None:
-        if per_minute < 1:
-            raise ValueError("requests_per_minute must be at least 1")
-        self.per_minute = per_minute
-        self._clock, self._sleep = clock, sleep
-        self._sent: deque[float] = deque()
-        self._paused_until = 0.0
-        self._lock = asyncio.Lock()
-
-    def pause_until(self, when: float) -> None:
-        self._paused_until = max(self._paused_until, when)
-
-    async def acquire(self) -> None:
-        async with self._lock:
-            while True:
-                now = self._clock()
-                while self._sent and self._sent[0] <= now - 60.0:
-                    self._sent.popleft()
-                if now < self._paused_until:
-                    await self._sleep(self._paused_until - now)
-                elif len(self._sent) >= self.per_minute:
-                    await self._sleep(self._sent[0] + 60.0 - now)
-                else:
-                    self._sent.append(now)
-                    return
 
 
 class EntsoeClient:
@@ -317,44 +264,8 @@ class EntsoeClient:
         return failures + 1
 
     async def _wait_for_ban(self, response: httpx.Response, url: str, bans: int) -> None:
-        wait = self._ban_seconds(response)
+        wait = ban_seconds(response, self._now(), self.default_ban_s)
         if bans > self.max_rate_limit_waits or wait > self.max_ban_s:
             raise RateLimitedError(url, wait)
         log.warning("entsoe.rate_limited", url=url, wait_s=round(wait, 3), ban=bans)
         self.limiter.pause_until(self._clock() + wait)
-
-    def _ban_seconds(self, response: httpx.Response) -> float:
-        """Seconds until the ban ends: the body's "banned until", else Retry-After, else default."""
-        match = _BANNED_UNTIL.search(response.text[:2000])
-        if match:
-            try:
-                until = datetime.fromisoformat(match.group(1).replace(" ", "T"))
-            except ValueError:
-                until = None
-            if until is not None:
-                until = until if until.tzinfo else until.replace(tzinfo=UTC)
-                return max(0.0, (until - self._now()).total_seconds()) + 0.5
-        header = response.headers.get("Retry-After", "").strip()
-        if header:
-            try:
-                return max(0.0, float(header))
-            except ValueError:
-                try:
-                    return max(0.0, (parsedate_to_datetime(header) - self._now()).total_seconds())
-                except (TypeError, ValueError):
-                    pass
-        return self.default_ban_s
-
-
-def unpack(body: bytes) -> list[bytes]:
-    """The XML payloads of a body: itself, a gzip's content or every XML in a ZIP."""
-    try:
-        if body[:2] == b"\x1f\x8b":
-            body = gzip.decompress(body)
-        if body[:4] == b"PK\x03\x04":
-            with zipfile.ZipFile(io.BytesIO(body)) as archive:
-                names = sorted(n for n in archive.namelist() if not n.endswith("/"))
-                return [archive.read(name) for name in names]
-    except (OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise MalformedXmlError(f"bad archive: {exc}", element="<body>") from None
-    return [body]
