@@ -14,6 +14,7 @@ from pydantic import SecretStr
 
 import app as app_package
 from app.api import accuracy, areas, collect, coverage, deps, energy_data, health
+from app.api.responses import OrjsonResponse
 from app.config import Settings
 from app.container import Container
 from app.db.database import Database
@@ -67,6 +68,7 @@ def create_app(
         version=app_package.__version__,
         summary="ENTSO-E total load data, complete, revision-aware and fast to query.",
         lifespan=lifespan,
+        default_response_class=OrjsonResponse,
     )
     app.state.container = container
     register_exception_handlers(app)

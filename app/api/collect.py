@@ -14,10 +14,10 @@ from typing import Annotated, Any
 
 from dependency_injector.wiring import Provide, inject
 from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.api.deps import SessionDep, require_api_key
+from app.api.responses import OrjsonResponse
 from app.config import Settings
 from app.container import Container
 from app.entsoe.areas import get_area
@@ -107,7 +107,7 @@ async def collect_data(
     settings: Settings = _SETTINGS,
     service: DataCollectionService = _SERVICE,
     jobs: CollectJobRunner = _JOBS,
-) -> JSONResponse:
+) -> OrjsonResponse:
     pairs = _validate(body, settings, datetime.now(UTC))
     start, end = body.start.astimezone(UTC), body.end.astimezone(UTC)
     planned = sum(len(service.plan(dt, start, end)) for _, dt in pairs)
@@ -116,7 +116,7 @@ async def collect_data(
         job_id = await jobs.submit(pairs, start, end, lock_wait=lock_wait)
         url = f"{router.prefix}/collect-jobs/{job_id}"
         content = {"job_id": str(job_id), "status": "pending", "windows_planned": planned}
-        return JSONResponse(
+        return OrjsonResponse(
             {**content, "status_url": url}, status_code=202, headers={"Location": url}
         )
     summaries = [
@@ -130,7 +130,7 @@ async def collect_data(
         status = "failed"
     else:
         status = "partial"
-    return JSONResponse(
+    return OrjsonResponse(
         {
             "status": status,
             "windows_planned": planned,
@@ -145,8 +145,8 @@ async def collect_data(
     summary="Progress and final summary of a background collection",
     responses={404: {"description": "no such job"}},
 )
-async def collect_job(job_id: uuid.UUID, session: SessionDep) -> JSONResponse:
+async def collect_job(job_id: uuid.UUID, session: SessionDep) -> OrjsonResponse:
     runs = await CollectionRunRepository(session).for_job(job_id)
     if not runs:
         raise NotFoundError(f"no collection job {job_id}", field="job_id")
-    return JSONResponse(job_report(job_id, runs))
+    return OrjsonResponse(job_report(job_id, runs))

@@ -18,16 +18,16 @@ import orjson
 from fastapi.responses import Response
 
 from app.api.energy_expected import SeriesSummary
+from app.api.responses import JSON_OPTIONS, OrjsonResponse
 from app.entsoe.areas import Area
 from app.repositories.energy_rows import Bucketing, Columns, Group, RangeQuery
 
-JSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def json_response(content: Any) -> Response:
     """A JSON answer serialised by orjson (numpy arrays and datetimes included)."""
-    return Response(orjson.dumps(content, option=JSON_OPTIONS), media_type="application/json")
+    return OrjsonResponse(content)
 
 
 def stamp(t: datetime | None, zone: ZoneInfo | None) -> str | None:
