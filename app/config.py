@@ -152,7 +152,7 @@ class CollectionSettings(BaseModel):
     """
 
     scheduler_enabled: bool = Field(
-        default=False, description="run the collection jobs inside the service (APScheduler)"
+        default=True, description="run the collection jobs inside the service (APScheduler)"
     )
     misfire_grace: timedelta = Field(
         default=timedelta(minutes=5), description="a job that starts later than this is skipped"

@@ -85,6 +85,7 @@ class CollectionScheduler:
         misfire_grace: timedelta = timedelta(minutes=5),
         jobs: Sequence[JobSpec] = DEFAULT_JOBS,
         instance: str | None = None,
+        catch_up_delay: timedelta | None = timedelta(seconds=5),
     ) -> None:
         self.healing = healing
         self.database = database
@@ -93,6 +94,7 @@ class CollectionScheduler:
         self.instance = instance or default_instance_id()
         self.jobs = [j for j in jobs if j.data_type is None or j.data_type in self.data_types]
         self.misfire_grace = misfire_grace
+        self.catch_up_delay = catch_up_delay
         self.history: list[tuple[str, datetime, str]] = []
         self._running: set[asyncio.Task[object]] = set()
         self.scheduler = AsyncIOScheduler(timezone=UTC)
@@ -110,6 +112,20 @@ class CollectionScheduler:
                 max_instances=1,
                 coalesce=True,
                 misfire_grace_time=max(1, int(grace.total_seconds())),
+                replace_existing=True,
+            )
+            if self.catch_up_delay is None:
+                continue
+            # Catch up once at start: a weekly job must not wait a week after a deploy. The run
+            # claims the current tick, so it does nothing if this tick already ran somewhere.
+            self.scheduler.add_job(
+                self.run_job,
+                "date",
+                run_date=datetime.now(UTC) + self.catch_up_delay,
+                args=[spec],
+                id=f"{spec.name}.catch_up",
+                name=f"{spec.name} (catch-up)",
+                misfire_grace_time=None,
                 replace_existing=True,
             )
         self.scheduler.start()

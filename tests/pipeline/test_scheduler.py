@@ -53,6 +53,7 @@ async def test_two_replicas_run_each_job_once_per_tick(
                 jobs=JOBS,
                 misfire_grace=timedelta(seconds=1),
                 instance=name,
+                catch_up_delay=None,  # only the regular ticks, so each tick has one owner
             )
         )
     for replica in replicas:
@@ -149,3 +150,39 @@ async def test_manual_collection_waits_for_or_skips_a_running_one(
     assert waited.duration_s >= 0.3
     statuses = await scalar(db, "SELECT array_agg(status ORDER BY id) FROM collection_runs")
     assert statuses == ["skipped", "succeeded"]
+
+
+async def test_a_weekly_job_catches_up_at_start_once_per_tick(
+    db: Database, http: httpx.AsyncClient, start_sandbox: Callable[[SandboxConfig], SandboxServer]
+) -> None:
+    """After a deploy a weekly job runs within seconds, not a week later; a second replica
+    starting in the same week finds that tick done."""
+    clock = ManualClock(T0)
+    sandbox = start_sandbox(sandbox_config(now=None, clock=clock))
+    weekly = (JobSpec("collect.actual", timedelta(days=7), timedelta(0), DataType.ACTUAL),)
+    replicas = [
+        CollectionScheduler(
+            HealingService(service(fast_client(http, sandbox.base_url), db), db, clock=clock),
+            db,
+            areas=["PT"],
+            data_types=[DataType.ACTUAL],
+            jobs=weekly,
+            instance=name,
+            catch_up_delay=timedelta(seconds=0.2),
+        )
+        for name in ("replica-a", "replica-b")
+    ]
+    for replica in replicas:
+        replica.start()
+    try:
+        for _ in range(100):
+            if all(r.history for r in replicas):
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        for replica in replicas:
+            await replica.shutdown()
+    outcomes = sorted(outcome for r in replicas for _, _, outcome in r.history)
+    assert outcomes in (["ran", "skipped_done"], ["ran", "skipped_running"]), outcomes
+    stored = await scalar(db, "SELECT count(*) FROM energy_data_points WHERE area_code = 'PT'")
+    assert stored > 0
