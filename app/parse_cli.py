@@ -19,9 +19,9 @@ from typing import TextIO
 
 import structlog
 
-from app.entsoe.client import unpack
 from app.entsoe.errors import EntsoeError
 from app.entsoe.parser import Acknowledgement, parse
+from app.entsoe.transport import unpack
 from app.points import EnergyPoint
 from app.processor import to_points
 

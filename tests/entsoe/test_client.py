@@ -18,7 +18,7 @@ from pydantic import SecretStr
 
 from app.entsoe import client as client_module
 from app.entsoe.areas import get_area
-from app.entsoe.client import EntsoeClient, is_interval_too_large
+from app.entsoe.client import EntsoeClient
 from app.entsoe.errors import (
     AcknowledgementError,
     EntsoeError,
@@ -30,6 +30,7 @@ from app.entsoe.errors import (
     TransientError,
 )
 from app.entsoe.items import DataType
+from app.entsoe.transport import is_interval_too_large
 
 from .xmlgen import TS, Doc, P, ack
 

@@ -17,9 +17,9 @@ import structlog
 
 from app import processor
 from app.entsoe.areas import get_area
-from app.entsoe.client import unpack
 from app.entsoe.errors import ProcessorError
 from app.entsoe.parser import Acknowledgement, MarketDocument, parse
+from app.entsoe.transport import unpack
 from app.points import EnergyPoint
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "entsoe-samples" / "real"
