@@ -119,6 +119,7 @@ async def run_backfill(
         pairs=list(pairs),
         summaries={p: s for p, s in ran if s is not None},
         skipped=skipped,
-        not_run=[p for p, s in ran if s is None and todo[p]],
+        # A pair skipped because another collection held its lock past lock_wait did nothing.
+        not_run=[p for p, s in ran if (s is None or s.status == "skipped") and todo[p]],
         duration_s=time.monotonic() - began,
     )

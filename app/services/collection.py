@@ -9,7 +9,6 @@ outside the requested range (it answers whole local days) are real data and are 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -40,8 +39,9 @@ SANDBOX_SOURCE = "entsoe-sandbox"
 def data_source_for(settings: Settings) -> str:
     """The source stamped on stored rows (``COLLECTION__DATA_SOURCE``, default ``auto``).
 
-    ``auto`` says ``entsoe-sandbox`` when the base URL is on loopback or the token is the
-    sandbox's ``sandbox``: the real API is neither, and sandbox rows must never pass for real.
+    ``auto`` says ``entsoe`` only for ENTSO-E's own hosts (``*.entsoe.eu``) with a token other
+    than the sandbox's; anything else (loopback, a compose service name, a test host) is the
+    sandbox. Erring this way keeps sandbox rows from ever passing for real ones.
     """
     chosen = settings.collection.data_source
     if chosen != "auto":
@@ -50,11 +50,7 @@ def data_source_for(settings: Settings) -> str:
     if token is not None and token.get_secret_value() == "sandbox":
         return SANDBOX_SOURCE
     host = (urlsplit(settings.entsoe.base_url).hostname or "").lower()
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    return SANDBOX_SOURCE if loopback else LIVE_SOURCE
+    return LIVE_SOURCE if host == "entsoe.eu" or host.endswith(".entsoe.eu") else SANDBOX_SOURCE
 
 
 class DataCollectionService:

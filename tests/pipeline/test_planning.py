@@ -90,6 +90,9 @@ def test_a_window_is_done_only_when_finished_windows_cover_it_without_a_hole() -
         ({"base_url": "http://localhost:8700/api"}, {}, "entsoe-sandbox"),
         ({"base_url": "http://[::1]:8700/api"}, {}, "entsoe-sandbox"),
         ({"base_url": "http://sandbox.internal/api", "api_token": "sandbox"}, {}, "entsoe-sandbox"),
+        ({"base_url": "http://sandbox:8001/api", "api_token": "ci-token"}, {}, "entsoe-sandbox"),
+        ({"base_url": "http://0.0.0.0:8001/api", "api_token": "ci-token"}, {}, "entsoe-sandbox"),
+        ({"base_url": "https://evil-entsoe.eu.example/api"}, {}, "entsoe-sandbox"),
         ({"base_url": "http://127.0.0.1:8700/api"}, {"data_source": "entsoe"}, "entsoe"),
     ],
 )

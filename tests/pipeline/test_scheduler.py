@@ -18,6 +18,7 @@ from app.db.database import Database
 from app.entsoe.items import DataType
 from app.sandbox import ManualClock, SandboxConfig, SandboxServer
 from app.scheduler import CollectionScheduler, JobSpec
+from app.services.backfill import run_backfill
 from app.services.healing import HealingService
 from app.services.locks import COLLECTION_LOCKS, advisory_lock
 
@@ -186,3 +187,18 @@ async def test_a_weekly_job_catches_up_at_start_once_per_tick(
     assert outcomes in (["ran", "skipped_done"], ["ran", "skipped_running"]), outcomes
     stored = await scalar(db, "SELECT count(*) FROM energy_data_points WHERE area_code = 'PT'")
     assert stored > 0
+
+
+async def test_a_backfill_pair_held_by_a_running_collection_is_reported_not_run(
+    db: Database, http: httpx.AsyncClient, start_sandbox: Callable[[SandboxConfig], SandboxServer]
+) -> None:
+    """A pair skipped on the lock did nothing: the backfill must not count it as done."""
+    sandbox = start_sandbox(sandbox_config())
+    collector = service(fast_client(http, sandbox.base_url), db)
+    start, end = utc("2025-03-01T00:00"), utc("2025-03-02T00:00")
+    pairs = [("PT", DataType.ACTUAL), ("PT", DataType.DAY_AHEAD)]
+    async with advisory_lock(db.engine, COLLECTION_LOCKS, "PT:actual") as held:
+        assert held
+        outcome = await run_backfill(collector, pairs, start, end, lock_wait=0.3)
+    assert outcome.not_run == [("PT", DataType.ACTUAL)]
+    assert outcome.summaries[("PT", DataType.DAY_AHEAD)].status == "succeeded"
