@@ -185,3 +185,13 @@ def make_meta() -> Callable[..., SeriesMeta]:
 @pytest.fixture
 def make_points() -> Callable[..., list[EnergyPoint]]:
     return energy_points
+
+
+_DATABASE_FIXTURES = {"test_server", "database_url", "database", "db_session"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that touches a real database is marked ``db`` (CI reruns those on PG 15)."""
+    for item in items:
+        if _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
