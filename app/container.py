@@ -14,7 +14,7 @@ from dependency_injector import containers, providers
 
 from app.config import Environment, Settings
 from app.db.database import Database
-from app.db.embedded import EmbeddedPostgres
+from app.db.embedded import database_url
 from app.entsoe.client import EntsoeClient
 from app.repositories.energy_data import EnergyDataRepository
 from app.repositories.energy_queries import EnergyQueries
@@ -26,16 +26,8 @@ from app.services.healing import HealingService
 
 def _database_url(settings: Settings) -> Iterator[str]:
     """The configured server's URL, or an embedded server's, started here and stopped on exit."""
-    url = settings.database.async_url()
-    if url is not None:
+    with database_url(settings.database) as url:
         yield url
-        return
-    server = EmbeddedPostgres(settings.database.embedded_data_dir)
-    url = server.start()
-    try:
-        yield url
-    finally:
-        server.stop()
 
 
 async def _database(settings: Settings, url: str) -> AsyncIterator[Database]:

@@ -24,14 +24,15 @@ from app.points import EnergyPoint, SeriesMeta
 
 log = structlog.get_logger(__name__)
 
-_FIXED_STEPS: dict[str, timedelta] = {
+# Resolutions stepping in UTC, and those stepping in the local calendar as (days, months).
+FIXED_STEPS: dict[str, timedelta] = {
     "PT15M": timedelta(minutes=15),
     "PT30M": timedelta(minutes=30),
     "PT60M": timedelta(hours=1),
     "PT1H": timedelta(hours=1),
 }
 # (days, months) added in the local calendar
-_CALENDAR_STEPS: dict[str, tuple[int, int]] = {
+CALENDAR_STEPS: dict[str, tuple[int, int]] = {
     "P1D": (1, 0),
     "P7D": (7, 0),
     "P1M": (0, 1),
@@ -50,7 +51,7 @@ def _add_months(wall: datetime, months: int) -> datetime:
 def _boundaries(start: datetime, end: datetime, resolution: str, tz: ZoneInfo) -> list[datetime]:
     """Interval boundaries from ``start`` up to and including the first one at or after ``end``."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
-    step = _FIXED_STEPS.get(resolution)
+    step = FIXED_STEPS.get(resolution)
     out: list[datetime] = []
     if step is not None:
         t = start
@@ -59,9 +60,9 @@ def _boundaries(start: datetime, end: datetime, resolution: str, tz: ZoneInfo) -
             t += step
         out.append(t)
         return out
-    if resolution not in _CALENDAR_STEPS:
+    if resolution not in CALENDAR_STEPS:
         raise ValueError(f"unknown resolution {resolution!r}")
-    days, months = _CALENDAR_STEPS[resolution]
+    days, months = CALENDAR_STEPS[resolution]
     # Each boundary is computed from the first one (not from its predecessor) so that
     # month-end clamping never drifts; wall-clock arithmetic keeps local midnight across DST.
     wall = start.astimezone(tz).replace(tzinfo=None)

@@ -55,7 +55,7 @@ from app.api.app import create_app
 from app.api.deps import SessionDep
 from app.config import Settings, to_async_url
 from app.db.database import Database
-from app.db.embedded import EmbeddedPostgres
+from app.db.embedded import database_url
 from app.db.migrations import upgrade_to_head
 from app.db.models import energy_data_points, energy_series
 from app.entsoe.areas import AREAS
@@ -386,21 +386,9 @@ def main() -> int:
     parser.add_argument("--keep", metavar="NAME", help="keep the scratch database under NAME")
     parser.add_argument("--reuse", metavar="NAME", help="benchmark a kept database, no loading")
     args = parser.parse_args()
-    embedded = None
-    if args.database_url:
-        url = to_async_url(args.database_url)
-    else:
-        settings = Settings()
-        configured = settings.database.async_url()
-        if configured is None:
-            embedded = EmbeddedPostgres(settings.database.embedded_data_dir)
-            configured = embedded.start()
-        url = configured
-    try:
+    given = to_async_url(args.database_url) if args.database_url else None
+    with database_url(Settings().database, given) as url:
         figures = asyncio.run(run(args, url))
-    finally:
-        if embedded is not None:
-            embedded.stop()
     print(json.dumps(figures))
     return 0
 

@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.config import Settings, to_async_url
 from app.db.database import Database
-from app.db.embedded import EmbeddedPostgres
+from app.db.embedded import database_url
 from app.db.migrations import upgrade_to_head
 from app.entsoe.areas import AREAS
 from app.points import EnergyPoint, SeriesMeta
@@ -301,21 +301,9 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    embedded = None
-    if args.database_url:
-        url = to_async_url(args.database_url)
-    else:
-        settings = Settings()
-        configured = settings.database.async_url()
-        if configured is None:
-            embedded = EmbeddedPostgres(settings.database.embedded_data_dir)
-            configured = embedded.start()
-        url = configured
-    try:
+    given = to_async_url(args.database_url) if args.database_url else None
+    with database_url(Settings().database, given) as url:
         figures = asyncio.run(run(args, url))
-    finally:
-        if embedded is not None:
-            embedded.stop()
     print(json.dumps(figures))
     return 0
 

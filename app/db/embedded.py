@@ -9,10 +9,14 @@ from __future__ import annotations
 import atexit
 import re
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import structlog
+
+from app.config import DatabaseSettings
 
 log = structlog.get_logger(__name__)
 
@@ -57,3 +61,19 @@ class EmbeddedPostgres:
             atexit.unregister(self._server._cleanup)
             self._server = None
             log.info("database.embedded_stopped", data_dir=str(self.data_dir))
+
+
+@contextmanager
+def database_url(settings: DatabaseSettings, url: str | None = None) -> Iterator[str]:
+    """``url``, else the configured server's, else an embedded server's (started here, stopped
+    when the block ends). The service's container and the scripts use this one rule."""
+    url = url or settings.async_url()
+    if url is not None:
+        yield url
+        return
+    server = EmbeddedPostgres(settings.embedded_data_dir)
+    url = server.start()
+    try:
+        yield url
+    finally:
+        server.stop()

@@ -21,19 +21,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.entsoe.areas import get_area
+from app.processor import CALENDAR_STEPS, FIXED_STEPS
 
-FIXED_STEPS: dict[str, timedelta] = {
-    "PT15M": timedelta(minutes=15),
-    "PT30M": timedelta(minutes=30),
-    "PT60M": timedelta(hours=1),
-    "PT1H": timedelta(hours=1),
-}
-CALENDAR_STEPS: dict[str, tuple[int, int]] = {
-    "P1D": (1, 0),
-    "P7D": (7, 0),
-    "P1M": (0, 1),
-    "P1Y": (0, 12),
-}
 # date_bin's origin for fixed-size buckets; P7D buckets start on Mondays like date_trunc('week').
 BUCKET_ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)
 
