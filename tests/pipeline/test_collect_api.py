@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from pipeline_support import expected, sandbox_config, stored, utc
+from sqlalchemy import text
 
 from app.api.app import create_app
 from app.config import Settings
@@ -168,3 +169,43 @@ async def test_job_lookup_errors(api: tuple[httpx.AsyncClient, SandboxServer]) -
     assert missing.status_code == 404 and missing.json()["field"] == "job_id"
     bad = await client.get("/api/v1/collect-jobs/not-a-uuid")
     assert bad.status_code == 422 and bad.json()["field"] == "job_id"
+
+
+async def test_serve_with_sandbox_collects_sandbox_rows_without_a_token(
+    db: Database, async_database_url: str
+) -> None:
+    """``serve --sandbox``: no token configured, the in-process sandbox answers, and every row
+    stored from it says so."""
+    settings = Settings(
+        database={"url": async_database_url, "migrate_on_startup": False},
+        entsoe={"areas": ["PT"]},
+        api={"keys": [KEY]},
+        collection={"scheduler_enabled": False},
+    )
+    assert settings.entsoe.api_token is None
+    app = create_app(settings, sandbox=True)
+    async with app.router.lifespan_context(app):
+        assert settings.entsoe.base_url.startswith("http://127.0.0.1:")
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            response = await client.post(
+                "/api/v1/collect-data",
+                json=_body(start="2025-03-01T00:00:00Z", end="2025-03-02T00:00:00Z"),
+                headers=HEADERS,
+            )
+    assert response.status_code == 200, response.text
+    assert response.json()["totals"]["inserted"] == 24
+    async with db.session() as session:
+        sources = (
+            (
+                await session.execute(
+                    text(
+                        "SELECT DISTINCT s.data_source FROM energy_data_points p"
+                        " JOIN energy_series s ON s.id = p.series_id WHERE p.area_code = 'PT'"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert sources == ["entsoe-sandbox"]
