@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -17,7 +16,7 @@ from app.api.deps import SessionDep
 from app.api.energy_render import json_response, stamp
 from app.api.read_models import ERRORS, ForecastAccuracyOut
 from app.container import Container
-from app.exceptions import InvalidInputError
+from app.exceptions import InvalidInputError, database_unavailable
 from app.repositories.energy_queries import EnergyQueries
 from app.repositories.energy_rows import Bucketing
 
@@ -30,7 +29,7 @@ class AccuracyResolution(StrEnum):
 
 
 def _figures(row: tuple[Any, ...], tz: Any) -> dict[str, Any]:
-    bucket, points, mae, rmse, mape, bias, mape_points = row
+    bucket, points, mae, rmse, mape, bias, mape_points, resolutions = row
     return {
         "start": stamp(bucket, tz),
         "points": points,
@@ -39,6 +38,7 @@ def _figures(row: tuple[Any, ...], tz: Any) -> dict[str, Any]:
         "mape": mape,
         "mape_points": mape_points,
         "bias": bias,
+        "compared_resolutions": list(resolutions),
     }
 
 
@@ -52,8 +52,8 @@ def _figures(row: tuple[Any, ...], tz: Any) -> dict[str, Any]:
 async def forecast_accuracy(
     session: SessionDep,
     area: Annotated[str, Query(max_length=64, description="short code or EIC code")],
-    start: Annotated[datetime, Query(description="inclusive; ISO 8601 with offset")],
-    end: Annotated[datetime, Query(description="exclusive; ISO 8601 with offset")],
+    start: Annotated[qp.IsoDatetime, Query(description="inclusive; ISO 8601 with offset")],
+    end: Annotated[qp.IsoDatetime, Query(description="exclusive; ISO 8601 with offset")],
     resolution: Annotated[
         AccuracyResolution | None, Query(description="also per local day or ISO week")
     ] = None,
@@ -61,7 +61,11 @@ async def forecast_accuracy(
     queries: Callable[..., EnergyQueries] = Depends(Provide[Container.energy_queries.provider]),
 ) -> Response:
     """Errors are forecast - actual in the data's unit (MW); MAPE in percent of |actual|,
-    skipping zero actuals. Buckets are local days/weeks of ``tz`` (else the area's zone)."""
+    skipping zero actuals. Each forecast point is compared over its own interval with the
+    time-weighted mean of the actual (e.g. an hourly forecast with four quarter-hours), only when
+    actual points cover that interval completely inside [start, end); ``compared_resolutions``
+    says which forecast resolutions were compared. Buckets are local days/weeks of ``tz`` (else
+    the area's zone), by the forecast interval's start."""
     zone = qp.zone(tz)
     found = qp.area(area)
     start, end = qp.utc_range(start, end)
@@ -71,8 +75,8 @@ async def forecast_accuracy(
         bucketing = Bucketing(resolution.value, "mean", bucket_tz)
     try:
         rows = await queries(session).accuracy(found.code, start, end, bucketing)
-    except DBAPIError:
-        if bucketing is None or tz is None:
+    except DBAPIError as exc:
+        if bucketing is None or tz is None or database_unavailable(exc):
             raise
         raise InvalidInputError(
             f"the database does not know time zone {tz!r}", field="tz"

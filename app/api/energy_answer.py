@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.api import energy_render as render
 from app.api import query_params as qp
-from app.api.energy_expected import summaries
+from app.api.energy_expected import bucket_expected, match_buckets, summaries
 from app.api.query_params import Aggregate, Format, Resolution
 from app.entsoe.areas import Area
 from app.entsoe.items import ITEMS, DataType
@@ -29,6 +29,9 @@ from app.repositories.energy_rows import Bucketing, Columns, Group, RangeQuery
 from app.services.coverage import bucket_count, bucket_floor
 
 CSV_HEADER = b"timestamp,area_code,data_type,business_type,quantity,resolution\n"
+# Aggregated CSV: the same six columns, then the bucket's native points, the native points its
+# part of [start, end) should hold, and whether the range cuts the bucket.
+CSV_BUCKET_HEADER = CSV_HEADER[:-1] + b",points,expected_points,partial\n"
 FINEST = timedelta(minutes=15)  # the finest resolution ENTSO-E publishes load in
 
 
@@ -144,34 +147,34 @@ async def answer(
         total = per_series * len(groups)
     if total > max_points:
         raise await _too_many(queries, query, total, max_points, bucketing, fields, zone)
+    every = bucket_expected(query, groups, bucketing, area.zone) if bucketing else None
     if fmt is not Format.CSV:
-        assert bucketing is not None
-        cols = await queries.buckets(query, groups, bucketing)
+        assert bucketing is not None and every is not None
+        cols = match_buckets(await queries.buckets(query, groups, bucketing), every, len(groups))
         return await _json(queries, area, query, business_type, bucketing, zone, groups, cols, fmt)
 
-    references = await _references(queries, query, groups, bucketing)
-    present = {i: g.count for i, g in enumerate(groups)} if bucketing is None else {}
-    series = summaries(query, groups, area, bucketing, present, references)
+    references = await _references(queries, query, groups)
+    # Aggregated or not, present counts the stored rows in the range (known before streaming).
+    present = {i: g.count for i, g in enumerate(groups)}
+    series = summaries(query, groups, area, present, references)
     headers = render.csv_headers(
         render.metadata(area, query, business_type, bucketing, zone, series)
     )
-    if bucketing is not None:
-        del headers["X-Present-Points"]  # buckets are counted as they stream: not known yet
+    header = CSV_HEADER if bucketing is None else CSV_BUCKET_HEADER
 
     async def rows() -> AsyncIterator[bytes]:
-        yield CSV_HEADER
-        async for chunk in queries.csv(query, groups, bucketing, zoned=zone is not None):
+        yield header
+        stream = queries.csv(query, groups, bucketing, zoned=zone is not None, expected=every)
+        async for chunk in stream:
             yield chunk
 
     return StreamingResponse(rows(), media_type="text/csv; charset=utf-8", headers=headers)
 
 
 async def _references(
-    queries: EnergyQueries, query: RangeQuery, groups: Sequence[Group], bucketing: Bucketing | None
+    queries: EnergyQueries, query: RangeQuery, groups: Sequence[Group]
 ) -> dict[str, tuple[str, datetime]]:
     """Where a requested item has no rows in the range, a stored row that fixes its grid."""
-    if bucketing is not None:
-        return {}
     missing = [t for t in query.data_types if t not in {g.data_type for g in groups}]
     return await queries.references(query.area_code, missing, query.end)
 
@@ -187,9 +190,12 @@ async def _json(
     cols: Columns,
     fmt: Format,
 ) -> Response:
-    references = await _references(queries, query, groups, bucketing)
-    counts = np.bincount(cols.group[cols.group >= 0], minlength=len(groups)).tolist()
-    series = summaries(query, groups, area, bucketing, dict(enumerate(counts)), references)
+    references = await _references(queries, query, groups)
+    if bucketing is None:
+        counts = np.bincount(cols.group[cols.group >= 0], minlength=len(groups)).tolist()
+    else:  # native points aggregated, not buckets
+        counts = [g.count for g in groups]
+    series = summaries(query, groups, area, dict(enumerate(counts)), references)
     meta = render.metadata(area, query, business_type, bucketing, zone, series)
     content = render.body(meta, cols, groups, bucketing, zone, columnar=fmt is Format.COLUMNAR)
     return Response(content, media_type="application/json")

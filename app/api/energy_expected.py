@@ -1,21 +1,34 @@
 """Expected vs present points of an answer, per requested (data type, business type).
 
-Expected is what [start, end) should hold on the item's grid: its stored resolution(s) for
-native answers (DST-aware for calendar resolutions, in the area's zone), the number of buckets
-for aggregated ones. An item never stored has no known grid: expected is None.
+Expected is what [start, end) should hold on the item's grid: its stored resolution(s)
+(DST-aware for calendar resolutions, in the area's zone), counted in native points for native
+and aggregated answers alike; aggregated answers also get per-bucket figures
+(:func:`bucket_expected`). An item never stored has no known grid: expected is None.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
 
 from app.entsoe.areas import Area
 from app.entsoe.items import ITEMS, DataType
-from app.repositories.energy_rows import Bucketing, Group, RangeQuery
-from app.services.coverage import bucket_count, grid_count, known_resolution
+from app.processor import FIXED_STEPS
+from app.repositories.energy_rows import BucketExpected, Bucketing, Columns, Group, RangeQuery
+from app.services.coverage import (
+    bucket_count,
+    bucket_floor,
+    grid_count,
+    grid_instants,
+    known_resolution,
+)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,38 +42,141 @@ class SeriesSummary:
     present: int
 
 
-def native_expected(group: Group, start: datetime, end: datetime, zone: ZoneInfo) -> int | None:
-    """Points [start, end) should hold at the group's stored resolution(s).
+_US = timedelta(microseconds=1)
 
-    Each stretch of one resolution extends its own grid (through its first point) back to
-    ``start`` or to where it begins, and forward to where the next one begins or ``end``.
-    """
-    runs: list[tuple[str, datetime]] = []
+
+def _epoch_us(t: datetime) -> int:
+    return (t - _EPOCH) // _US
+
+
+def _runs(
+    group: Group, start: datetime, end: datetime
+) -> list[tuple[str, datetime, datetime, datetime]] | None:
+    """(resolution, anchor, lo, hi) per stretch of one stored resolution: its grid runs through
+    its first point, back to ``start`` (or where it begins) and up to where the next begins (or
+    ``end``). None when a resolution has no known grid."""
+    firsts: list[tuple[str, datetime]] = []
     for part in group.parts:
-        if not runs or runs[-1][0] != part.resolution:
-            runs.append((part.resolution, part.first))
-    if not all(known_resolution(r) for r, _ in runs):
+        if not firsts or firsts[-1][0] != part.resolution:
+            firsts.append((part.resolution, part.first))
+    if not all(known_resolution(r) for r, _ in firsts):
         return None
-    total = 0
-    for i, (resolution, first) in enumerate(runs):
-        lo = start if i == 0 else first
-        hi = runs[i + 1][1] if i + 1 < len(runs) else end
-        total += grid_count(first, lo, hi, resolution, zone)
+    return [
+        (
+            resolution,
+            first,
+            start if i == 0 else first,
+            firsts[i + 1][1] if i + 1 < len(firsts) else end,
+        )
+        for i, (resolution, first) in enumerate(firsts)
+    ]
+
+
+def native_expected(group: Group, start: datetime, end: datetime, zone: ZoneInfo) -> int | None:
+    """Points [start, end) should hold at the group's stored resolution(s) (see :func:`_runs`)."""
+    runs = _runs(group, start, end)
+    if runs is None:
+        return None
+    return sum(grid_count(anchor, lo, hi, res, zone) for res, anchor, lo, hi in runs)
+
+
+def bucket_bounds(
+    start: datetime, end: datetime, bucketing: Bucketing
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """UTC starts and ends (epoch microseconds) of every bucket overlapping [start, end), as the
+    SQL aggregation buckets them (fixed sizes in UTC, local days/ISO weeks/months in its zone)."""
+    zone = ZoneInfo(bucketing.tz)
+    first = bucket_floor(start, bucketing.resolution, zone)
+    step = FIXED_STEPS.get(bucketing.resolution)
+    if step is not None:
+        n = bucket_count(start, end, bucketing.resolution, zone)
+        starts = _epoch_us(first) + np.arange(n, dtype=np.int64) * (step // _US)
+        return starts, starts + step // _US
+    bounds = [first]
+    while bounds[-1] < end:
+        wall = bounds[-1].astimezone(zone).replace(tzinfo=None)
+        if bucketing.resolution == "P1M":
+            wall = wall.replace(year=wall.year + wall.month // 12, month=wall.month % 12 + 1)
+        else:
+            wall += timedelta(days=7 if bucketing.resolution == "P7D" else 1)
+        bounds.append(wall.replace(tzinfo=zone).astimezone(UTC))
+    us = np.array([_epoch_us(b) for b in bounds], dtype=np.int64)
+    return us[:-1], us[1:]
+
+
+def _expected_in(
+    group: Group,
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo,
+    lo_us: npt.NDArray[np.int64],
+    hi_us: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:
+    """Per interval [lo, hi) (inside [start, end)): the group's native grid points in it (-1 when
+    the grid is unknown). Vectorised for fixed resolutions; calendar grids are listed."""
+    runs = _runs(group, start, end)
+    if runs is None:
+        return np.full(len(lo_us), -1, np.int64)
+    total = np.zeros(len(lo_us), np.int64)
+    for resolution, anchor, run_lo, run_hi in runs:
+        lo = np.maximum(lo_us, _epoch_us(run_lo))
+        hi = np.minimum(hi_us, _epoch_us(run_hi))
+        step = FIXED_STEPS.get(resolution)
+        if step is not None:
+            a, s = _epoch_us(anchor), step // _US
+            count = -((a - hi) // s) + ((a - lo) // s)  # ceil((hi - a)/s) - ceil((lo - a)/s)
+        else:
+            grid = grid_instants(anchor, run_lo, run_hi, resolution, zone)
+            points = np.array([_epoch_us(t) for t in grid], dtype=np.int64)
+            count = np.searchsorted(points, hi) - np.searchsorted(points, lo)
+        total += np.maximum(count, 0)
     return total
+
+
+def bucket_expected(
+    query: RangeQuery, groups: Sequence[Group], bucketing: Bucketing, zone: ZoneInfo
+) -> BucketExpected:
+    """Every bucket of every group: the native points (on the group's stored grid, calendar
+    resolutions in the area's ``zone``) its part of [start, end) should hold, and whether the
+    range cuts it. Summed over a group's buckets this is the group's native expected."""
+    starts, ends = bucket_bounds(query.start, query.end, bucketing)
+    lo = np.maximum(starts, _epoch_us(query.start))
+    hi = np.minimum(ends, _epoch_us(query.end))
+    partial = (starts < lo) | (ends > hi)
+    n = len(starts)
+    expected = [_expected_in(g, query.start, query.end, zone, lo, hi) for g in groups]
+    return BucketExpected(
+        np.repeat(np.arange(len(groups), dtype=np.int64), n),
+        np.tile(starts, len(groups)),
+        np.concatenate(expected) if expected else np.zeros(0, np.int64),
+        np.tile(partial, len(groups)),
+    )
+
+
+def match_buckets(cols: Columns, every: BucketExpected, groups: int) -> Columns:
+    """``cols`` (aggregated rows) with the expected points and partial flag of their buckets."""
+    per_group = len(every.epoch_us) // groups if groups else 0
+    starts = every.epoch_us[:per_group]
+    if len(cols) and not per_group:
+        raise ValueError("aggregated rows but no buckets")
+    at = np.minimum(np.searchsorted(starts, cols.epoch_us), max(per_group - 1, 0))
+    if len(cols) and not (starts[at] == cols.epoch_us).all():
+        raise ValueError("an aggregated row's bucket is not one of the answer's buckets")
+    index = cols.group * per_group + at
+    return replace(cols, expected=every.expected[index], partial=every.partial[index])
 
 
 def summaries(
     query: RangeQuery,
     groups: Sequence[Group],
     area: Area,
-    bucketing: Bucketing | None,
     present: dict[int, int],
     references: dict[str, tuple[str, datetime]],
 ) -> list[SeriesSummary]:
     """One summary per requested (data type, business type), with data or not.
 
-    ``present``: rows (or buckets) per group index; ``references``: for data types without data
-    in the range, a stored (resolution, timestamp) nearby that fixes the expected grid.
+    ``present``: stored rows returned or aggregated, per group index; ``references``: for data
+    types without data in the range, a stored (resolution, timestamp) that fixes their grid.
     """
     by_key = {(g.data_type, g.business_type): i for i, g in enumerate(groups)}
     out = []
@@ -69,12 +185,8 @@ def summaries(
         for business_type in (b for b in query.business_types if b in offered):
             index = by_key.get((data_type, business_type))
             group = groups[index] if index is not None else None
-            if bucketing is not None:
-                zone = ZoneInfo(bucketing.tz)
-                expected: int | None = bucket_count(
-                    query.start, query.end, bucketing.resolution, zone
-                )
-            elif group is not None:
+            expected: int | None
+            if group is not None:
                 expected = native_expected(group, query.start, query.end, area.zone)
             elif data_type in references and known_resolution(references[data_type][0]):
                 resolution, anchor = references[data_type]

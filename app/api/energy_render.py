@@ -160,6 +160,9 @@ def body(
         }
         if cols.points is not None:
             data["points"] = cols.points
+        if cols.expected is not None and cols.partial is not None:
+            data["expected_points"] = [None if n < 0 else n for n in cols.expected.tolist()]
+            data["partial"] = cols.partial
     else:
         stamps = timestamps(cols.epoch_us, tz, as_list=True)
         rows = zip(
@@ -172,6 +175,11 @@ def body(
         if cols.points is not None:
             for record, n in zip(data, cols.points.tolist(), strict=True):
                 record["points"] = n
+        if cols.expected is not None and cols.partial is not None:
+            extra = zip(data, cols.expected.tolist(), cols.partial.tolist(), strict=True)
+            for record, e, cut in extra:
+                record["expected_points"] = None if e < 0 else e
+                record["partial"] = cut
     return orjson.dumps({**meta, "data": data}, option=JSON_OPTIONS)
 
 
@@ -181,7 +189,7 @@ def csv_headers(meta: dict[str, Any]) -> dict[str, str]:
     def text(value: Any) -> str:
         return "" if value is None else str(value)
 
-    return {
+    headers = {
         "X-Area": meta["area"]["code"],
         "X-Unit": text(meta["unit"]),
         "X-Resolution": text(meta["resolution"]),
@@ -191,3 +199,8 @@ def csv_headers(meta: dict[str, Any]) -> dict[str, str]:
         "X-Expected-Points": text(meta["expected_points"]),
         "X-Present-Points": text(meta["present_points"]),
     }
+    if meta["agg"] is not None:
+        # Aggregated: the counts are native stored points, not buckets; each row's own counts
+        # are its points,expected_points,partial columns.
+        headers["X-Point-Counts"] = "native points; per bucket: points,expected_points,partial"
+    return headers

@@ -43,8 +43,11 @@ class SeriesOut(BaseModel):
     issued_at: str | None = Field(description="newest document creation time in the answer")
     first: str | None
     last: str | None
-    expected_points: int | None = Field(description="points (buckets) [start, end) should hold")
-    present_points: int
+    expected_points: int | None = Field(
+        description="native points [start, end) should hold on the stored grid(s), DST-aware"
+        " (aggregated answers too); null when nothing is stored to fix the grid"
+    )
+    present_points: int = Field(description="native points returned (or aggregated)")
 
 
 class RecordOut(BaseModel):
@@ -54,6 +57,15 @@ class RecordOut(BaseModel):
     quantity: float
     resolution: str
     points: int | None = Field(default=None, description="stored points in the bucket (agg only)")
+    expected_points: int | None = Field(
+        default=None,
+        description="agg only: native points the bucket's part of [start, end) should hold",
+    )
+    partial: bool | None = Field(
+        default=None,
+        description="agg only: the bucket reaches outside [start, end); only its part inside"
+        " is aggregated",
+    )
 
 
 class ColumnsOut(BaseModel):
@@ -63,6 +75,8 @@ class ColumnsOut(BaseModel):
     quantity: list[float]
     resolution: list[str]
     points: list[int] | None = None
+    expected_points: list[int | None] | None = None
+    partial: list[bool] | None = None
 
 
 class EnergyDataOut(BaseModel):
@@ -78,8 +92,10 @@ class EnergyDataOut(BaseModel):
     sources: list[str]
     revision_number: int | None
     issued_at: str | None
-    expected_points: int = Field(description="sum over series with a known grid")
-    present_points: int
+    expected_points: int = Field(
+        description="native points expected, summed over series with a known grid"
+    )
+    present_points: int = Field(description="native points returned (or aggregated)")
     series: list[SeriesOut]
     data: list[RecordOut] | ColumnsOut = Field(description="records (json) or columns (columnar)")
 
@@ -152,12 +168,16 @@ class CoverageOut(BaseModel):
 
 class AccuracyOut(BaseModel):
     start: str | None = Field(default=None, description="bucket start (per-bucket rows only)")
-    points: int = Field(description="common timestamps compared")
+    points: int = Field(description="forecast intervals compared")
     mae: float | None
     rmse: float | None
     mape: float | None = Field(description="percent; timestamps with a zero actual are skipped")
     mape_points: int
     bias: float | None = Field(description="mean(forecast - actual)")
+    compared_resolutions: list[str] = Field(
+        description="forecast resolution(s) compared: the actual is time-averaged over each"
+        " forecast interval it fully covers"
+    )
 
 
 class ForecastAccuracyOut(BaseModel):

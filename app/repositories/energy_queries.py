@@ -26,10 +26,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.entsoe.areas import get_area
 from app.repositories import energy_sql as sql
 from app.repositories import pg_binary
 from app.repositories.copy_stream import copy_chunks
 from app.repositories.energy_rows import (
+    BucketExpected,
     Bucketing,
     Columns,
     Group,
@@ -181,19 +183,31 @@ class EnergyQueries:
         return known
 
     @staticmethod
-    def _bucket_args(query: RangeQuery, bucketing: Bucketing) -> list[Any]:
-        zone = [bucketing.tz] if sql.uses_zone(bucketing.resolution) else []
-        return [*query.args(), *zone]
+    def _bucket_args(query: RangeQuery, groups: Sequence[Group], bucketing: Bucketing) -> list[Any]:
+        """The arguments of :func:`energy_sql.buckets_sql` (see :func:`energy_sql.bucket_params`):
+        the stored series of ``groups`` give each point's resolution for the time-weighted mean."""
+        series = sorted({(p.series_id, p.resolution) for g in groups for p in g.parts})
+        values = {
+            "zone": bucketing.tz,
+            "series_ids": [s[0] for s in series],
+            "resolutions": [s[1] for s in series],
+            "native_zone": get_area(query.area_code).tz,
+        }
+        names = sql.bucket_params(bucketing.resolution, bucketing.agg)
+        return [*query.args(), *(values[name] for name in names)]
 
     async def buckets(
         self, query: RangeQuery, groups: Sequence[Group], bucketing: Bucketing
     ) -> Columns:
-        """One row per (group, bucket) holding data: the aggregate and how many rows it covers."""
+        """One row per (group, bucket) holding data: the aggregate and how many rows it covers.
+
+        Call :meth:`groups` first (same snapshot): its series are the ones aggregated.
+        """
         timescale = await self._timescale()
         inner = sql.buckets_sql(query, bucketing.resolution, bucketing.agg, timescale=timescale)
         statement = f"SELECT dt, bt, bucket, value::float8, points FROM ({inner}) b"  # noqa: S608
         cols = await self._copy_binary(
-            statement, self._bucket_args(query, bucketing), _BUCKET_COLUMNS
+            statement, self._bucket_args(query, groups, bucketing), _BUCKET_COLUMNS
         )
         order = np.lexsort((cols["ts"], cols["bt"], cols["dt"]))
         group = group_index(query, groups, cols["dt"][order], cols["bt"][order])
@@ -208,12 +222,15 @@ class EnergyQueries:
         bucketing: Bucketing | None,
         *,
         zoned: bool,
+        expected: BucketExpected | None = None,
     ) -> AsyncIterator[bytes]:
         """CSV rows (no header) rendered by PostgreSQL, streamed as COPY hands them over.
 
         ``zoned``: timestamps with the offset of the snapshot's TimeZone (:meth:`set_time_zone`),
         else UTC with ``Z``. Native quantities are the stored decimals (trailing zeros trimmed);
         aggregates are float8 text like the JSON numbers, except the exact numeric min/max/sum.
+        Aggregated rows also carry the bucket's points, and its expected points and partial flag
+        from ``expected`` (every bucket of the answer, by group index and start).
         Call :meth:`groups` first. At most eight chunks wait for a slow client.
         """
         if bucketing is None:
@@ -236,7 +253,24 @@ class EnergyQueries:
             statement = sql.csv_buckets_sql(
                 query, bucketing.resolution, bucketing.agg, zoned=zoned, timescale=timescale
             )
-            args = self._bucket_args(query, bucketing)
+            if expected is None:
+                raise ValueError("aggregated CSV needs the buckets' expected points")
+            positions = [
+                (
+                    query.data_types.index(g.data_type) + 1,
+                    query.business_types.index(g.business_type) + 1,
+                )
+                for g in groups
+            ]
+            index = expected.group.tolist()
+            args = [
+                *self._bucket_args(query, groups, bucketing),
+                [positions[i][0] for i in index],
+                [positions[i][1] for i in index],
+                expected.epoch_us.tolist(),
+                [None if n < 0 else n for n in expected.expected.tolist()],
+                expected.partial.tolist(),
+            ]
         driver = await self._driver()
         async for chunk in copy_chunks(driver, statement, args, format="csv"):
             yield chunk
@@ -244,12 +278,19 @@ class EnergyQueries:
     async def accuracy(
         self, area_code: str, start: datetime, end: datetime, bucketing: Bucketing | None
     ) -> list[tuple[Any, ...]]:
-        """Day-ahead vs actual on common timestamps: rows (bucket, points, MAE, RMSE, MAPE %,
-        bias, points with a non-zero actual), the overall one (bucket None) first."""
+        """Day-ahead vs actual (time-averaged to each forecast interval, see
+        :func:`energy_sql.accuracy_sql`): rows (bucket, points, MAE, RMSE, MAPE %, bias, points
+        with a non-zero actual, forecast resolutions compared), the overall one first."""
         timescale = await self._timescale() if bucketing else False
         statement = sql.accuracy_sql(
             bucketing.resolution if bucketing else None, timescale=timescale
         )
         tz = bucketing.tz if bucketing else "UTC"
-        params = {"area": area_code, "start": start, "end": end, "tz": tz}
+        params = {
+            "area": area_code,
+            "start": start,
+            "end": end,
+            "tz": tz,
+            "area_tz": get_area(area_code).tz,
+        }
         return [tuple(row) for row in await self._session.execute(text(statement), params)]

@@ -78,7 +78,9 @@ class Group:
 class Columns:
     """Rows as arrays: ``group`` indexes the answer's groups; ``epoch_us`` is UTC microseconds.
 
-    Native rows carry ``series_id``; aggregated rows carry ``points`` (stored rows per bucket).
+    Native rows carry ``series_id``; aggregated rows carry ``points`` (stored rows per bucket)
+    and, once the API has matched them with :class:`BucketExpected`, ``expected`` (native points
+    the bucket's part of the range should hold, -1 unknown) and ``partial``.
     """
 
     group: npt.NDArray[np.int64]
@@ -86,9 +88,23 @@ class Columns:
     quantity: npt.NDArray[np.float64]
     series_id: npt.NDArray[np.int32] | None = None
     points: npt.NDArray[np.int32] | None = None
+    expected: npt.NDArray[np.int64] | None = None
+    partial: npt.NDArray[np.bool_] | None = None
 
     def __len__(self) -> int:
         return len(self.epoch_us)
+
+
+@dataclass(frozen=True, slots=True)
+class BucketExpected:
+    """Every bucket of an aggregated answer (group index, UTC start in epoch microseconds): the
+    native points its part of [start, end) should hold (-1: unknown grid) and whether the range
+    cuts it (``partial``: the bucket reaches outside [start, end))."""
+
+    group: npt.NDArray[np.int64]
+    epoch_us: npt.NDArray[np.int64]
+    expected: npt.NDArray[np.int64]
+    partial: npt.NDArray[np.bool_]
 
 
 SeriesInfo = Mapping[int, tuple[str, str, str]]  # series id -> (unit, resolution, data source)

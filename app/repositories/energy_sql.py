@@ -11,6 +11,10 @@ from collections.abc import Sequence
 from app.repositories.energy_rows import RangeQuery
 
 AGGREGATES = {"mean": "avg", "min": "min", "max": "max", "sum": "sum"}
+# A stored point's interval: PTnM/PTnH are fixed lengths in UTC; P1D/P7D/P1M/P1Y are calendar
+# steps in the area's local zone (a DST day is 23 or 25 hours, a month 28..31 days).
+_NATIVE_SECONDS = {"PT15M": 900, "PT30M": 1800, "PT60M": 3600, "PT1H": 3600}
+_NATIVE_CALENDAR = {"P1D": "1 day", "P7D": "7 days", "P1M": "1 month", "P1Y": "1 year"}
 FIXED_BUCKETS = {"PT15M": 900, "PT30M": 1800, "PT1H": 3600}
 CALENDAR_BUCKETS = {"P1D": ("day", "1 day"), "P7D": ("week", "7 days"), "P1M": ("month", "1 month")}
 BUCKET_RESOLUTIONS = (*FIXED_BUCKETS, *CALENDAR_BUCKETS)
@@ -83,16 +87,57 @@ def uses_zone(resolution: str) -> bool:
     return resolution in CALENDAR_BUCKETS
 
 
+def interval_seconds(ts: str, resolution: str, tz: str) -> str:
+    """SQL: the length in seconds of the interval a point at ``ts`` stands for, from its stored
+    ``resolution`` (an SQL text expression); calendar steps are taken in zone ``tz``. Every
+    resolution the parser accepts is listed (anything else would give NULL)."""
+    fixed = [f"WHEN '{r}' THEN {s}" for r, s in _NATIVE_SECONDS.items()]
+    local = [
+        f"WHEN '{r}' THEN extract(epoch FROM"
+        f" (({ts} AT TIME ZONE {tz}) + interval '{step}') AT TIME ZONE {tz} - {ts})"
+        for r, step in _NATIVE_CALENDAR.items()
+    ]
+    return f"(CASE {resolution} {' '.join(fixed + local)} END)"
+
+
+def bucket_params(resolution: str, agg: str) -> tuple[str, ...]:
+    """The parameters after $1..$5 that :func:`buckets_sql` binds, in order ($6, $7, ...):
+    ``zone`` (calendar buckets), then for a mean ``series_ids``/``resolutions`` (the stored series
+    in the range) and ``native_zone`` (the area's zone, for calendar-length points)."""
+    names: tuple[str, ...] = ("zone",) if uses_zone(resolution) else ()
+    if agg == "mean":
+        names += ("series_ids", "resolutions", "native_zone")
+    return names
+
+
 def buckets_sql(query: RangeQuery, resolution: str, agg: str, *, timescale: bool) -> str:
-    """The aggregation of ``query`` (columns dt, bt, bucket, value, points); $6 is the zone of
-    calendar buckets (bound only for those)."""
+    """The aggregation of ``query`` (columns dt, bt, bucket, value, points); the parameters
+    after $5 are :func:`bucket_params`.
+
+    ``mean`` is time-weighted: each point counts with the length of its own interval (its
+    series' resolution), so a bucket mixing hourly and quarter-hourly points is the mean over
+    time, not over points. ``sum`` is the plain sum of the stored values; min/max as stored.
+    """
     if resolution not in BUCKET_RESOLUTIONS:
         raise ValueError(f"resolution {resolution!r} is not a bucket size")
-    bucket = bucket_expr(resolution, "CAST($6 AS text)", timescale=timescale)
+    at = {name: f"${i}" for i, name in enumerate(bucket_params(resolution, agg), 6)}
+    bucket = bucket_expr(resolution, f"CAST({at.get('zone')} AS text)", timescale=timescale)
+    join = ""
+    if agg == "mean":
+        weight = interval_seconds(
+            'p."timestamp"', "r.resolution", f"CAST({at['native_zone']} AS text)"
+        )
+        value = f"sum(p.quantity * {weight}) / sum({weight})"
+        join = (
+            f" JOIN unnest(CAST({at['series_ids']} AS int4[]), CAST({at['resolutions']} AS text[]))"
+            " AS r(id, resolution) ON r.id = p.series_id"
+        )
+    else:
+        value = f"{AGGREGATES[agg]}(p.quantity)"
     return (
         f"SELECT {group_keys(query.data_types, query.business_types)}, {bucket} AS bucket,"  # noqa: S608
-        f" {AGGREGATES[agg]}(p.quantity) AS value, count(*)::int4 AS points"
-        f" FROM energy_data_points p {WHERE} GROUP BY 1, 2, 3"
+        f" {value} AS value, count(*)::int4 AS points"
+        f" FROM energy_data_points p{join} {WHERE} GROUP BY 1, 2, 3"
     )
 
 
@@ -121,15 +166,31 @@ def csv_points_sql(query: RangeQuery, *, zoned: bool, one_group: bool, one_resol
 def csv_buckets_sql(
     query: RangeQuery, resolution: str, agg: str, *, zoned: bool, timescale: bool
 ) -> str:
-    """Aggregated CSV rows: mean as float8 text (the JSON number), min/max/sum exact numeric."""
-    ts = (CSV_TIMESTAMP_ZONED if zoned else CSV_TIMESTAMP_UTC).format(ts="bucket")
+    """Aggregated CSV rows: mean as float8 text (the JSON number), min/max/sum exact numeric,
+    then the bucket's native points, expected native points and whether the range cuts it.
+
+    After :func:`bucket_params` come five arrays describing every bucket of the answer: dt, bt
+    positions, bucket start (UNIX epoch microseconds), expected points (NULL: unknown grid) and
+    the partial flag, computed by the caller.
+    """
+    ts = (CSV_TIMESTAMP_ZONED if zoned else CSV_TIMESTAMP_UTC).format(ts="b.bucket")
     value = "value::float8" if agg == "mean" else "trim_scale(value)"
     inner = buckets_sql(query, resolution, agg, timescale=timescale)
+    n = 6 + len(bucket_params(resolution, agg))
+    arrays = ", ".join(
+        f"CAST(${n + i} AS {kind}[])"
+        for i, kind in enumerate(("int2", "int2", "int8", "int4", "bool"))
+    )
     # resolution is one of BUCKET_RESOLUTIONS (checked above): a constant
     return (
-        f"SELECT {ts}, CAST($1 AS text), (CAST($2 AS text[]))[dt],"  # noqa: S608
-        f" (CAST($3 AS text[]))[bt], {value}, '{resolution}'"
-        f" FROM ({inner}) b ORDER BY dt, bt, bucket"
+        f"SELECT {ts}, CAST($1 AS text), (CAST($2 AS text[]))[b.dt],"  # noqa: S608
+        f" (CAST($3 AS text[]))[b.bt], {value}, '{resolution}', b.points, e.expected,"
+        " CASE WHEN e.partial THEN 'true' WHEN NOT e.partial THEN 'false' END"
+        f" FROM ({inner}) b LEFT JOIN ("
+        " SELECT dt, bt, TIMESTAMPTZ 'epoch' + us * interval '1 microsecond' AS bucket,"
+        f" expected, partial FROM unnest({arrays}) AS u(dt, bt, us, expected, partial)"
+        ") e ON e.dt = b.dt AND e.bt = b.bt AND e.bucket = b.bucket"
+        " ORDER BY b.dt, b.bt, b.bucket"
     )
 
 
@@ -183,33 +244,52 @@ ORDER BY "timestamp" OFFSET :keep LIMIT 1
 
 
 def accuracy_sql(resolution: str | None, *, timescale: bool) -> str:
-    """Day-ahead (f) against actual (a) on common (timestamp, business type) in [start, end).
+    """Day-ahead (f) against actual (a) per forecast interval in [start, end).
+
+    Each forecast point stands for [ts, ts + its resolution); the actual compared with it is the
+    time-weighted mean of the actual points that start in that interval (and in [start, end)),
+    compared only when they cover it completely (no hole, nothing sticking out): an hourly
+    forecast meets the mean of four quarter-hours, a quarter-hourly one the quarter-hour itself.
+    Interval lengths come from each point's series resolution (calendar ones in :area_tz).
 
     Rows: (bucket, points, MAE, RMSE, MAPE in %, bias = mean(forecast - actual), points with a
-    non-zero actual). The overall row (bucket NULL) comes first; it exists even with no pairs.
-    Arithmetic is exact numeric; MAPE skips zero actuals.
+    non-zero actual, forecast resolutions compared). The overall row (bucket NULL) comes first;
+    it exists even with no pairs. Arithmetic is exact numeric; MAPE skips zero actuals.
     """
     if resolution is None:
         bucket, grouping = "NULL::timestamptz", "()"
     else:
-        bucket = bucket_expr(
-            resolution, "CAST(:tz AS text)", ts='a."timestamp"', timescale=timescale
-        )
+        bucket = bucket_expr(resolution, "CAST(:tz AS text)", ts="f.ts", timescale=timescale)
         grouping = "GROUPING SETS ((bucket), ())"
     value = "NULL::timestamptz" if resolution is None else "bucket"
+    zone = "CAST(:area_tz AS text)"
+    f_seconds = interval_seconds('f."timestamp"', "s.resolution", zone)
+    a_seconds = interval_seconds('a."timestamp"', "s.resolution", zone)
     return f"""
-WITH pairs AS MATERIALIZED (
-    SELECT {bucket} AS bucket, a.quantity AS actual, f.quantity - a.quantity AS error
-    FROM energy_data_points a
-    JOIN energy_data_points f
-      ON f.area_code = a.area_code AND f.data_type = 'day_ahead'
-     AND f."timestamp" = a."timestamp" AND f.business_type = a.business_type
-    WHERE a.area_code = :area AND a.data_type = 'actual'
-      AND a."timestamp" >= :start AND a."timestamp" < :end
+WITH forecast AS MATERIALIZED (
+    SELECT f."timestamp" AS ts, f.business_type, f.quantity, s.resolution,
+           f."timestamp" + {f_seconds} * interval '1 second' AS ts_end
+    FROM energy_data_points f JOIN energy_series s ON s.id = f.series_id
+    WHERE f.area_code = :area AND f.data_type = 'day_ahead'
       AND f."timestamp" >= :start AND f."timestamp" < :end
+), pairs AS MATERIALIZED (
+    SELECT {bucket} AS bucket, f.resolution, x.actual, f.quantity - x.actual AS error
+    FROM forecast f
+    CROSS JOIN LATERAL (
+        SELECT sum(a.quantity * w.seconds) / sum(w.seconds) AS actual,
+               sum(w.seconds) AS covered,
+               max(a."timestamp" + w.seconds * interval '1 second') AS last_end
+        FROM energy_data_points a JOIN energy_series s ON s.id = a.series_id
+        CROSS JOIN LATERAL (SELECT {a_seconds} AS seconds) w
+        WHERE a.area_code = :area AND a.data_type = 'actual'
+          AND a.business_type = f.business_type
+          AND a."timestamp" >= f.ts AND a."timestamp" < f.ts_end AND a."timestamp" < :end
+    ) x
+    WHERE x.covered * interval '1 second' = f.ts_end - f.ts AND x.last_end <= f.ts_end
 )
 SELECT {value}, count(*)::int8, avg(abs(error))::float8, sqrt(avg(error * error))::float8,
        (100 * avg(abs(error) / abs(actual)) FILTER (WHERE actual <> 0))::float8,
-       avg(error)::float8, (count(*) FILTER (WHERE actual <> 0))::int8
+       avg(error)::float8, (count(*) FILTER (WHERE actual <> 0))::int8,
+       coalesce(array_agg(DISTINCT resolution), CAST('{{}}' AS text[]))
 FROM pairs GROUP BY {grouping} ORDER BY 1 NULLS FIRST
 """  # noqa: S608

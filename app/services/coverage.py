@@ -84,6 +84,26 @@ def grid_count(
     )
 
 
+def grid_instants(
+    anchor: datetime, start: datetime, end: datetime, resolution: str, zone: ZoneInfo
+) -> list[datetime]:
+    """The points of the calendar ``resolution`` grid through ``anchor`` in [start, end) (UTC),
+    stepped in ``zone``'s wall clock like :func:`grid_count`. Fixed resolutions: ValueError."""
+    if resolution not in CALENDAR_STEPS:
+        raise ValueError(f"not a calendar resolution {resolution!r}")
+    days, months = CALENDAR_STEPS[resolution]
+    wall0 = anchor.astimezone(zone).replace(tzinfo=None)
+    out: list[datetime] = []
+    k = _calendar_index(start, wall0, zone, days, months)
+    while True:
+        wall = wall0 + timedelta(days=days * k) if days else _add_months(wall0, months * k)
+        t = wall.replace(tzinfo=zone).astimezone(UTC)
+        if t >= end:
+            return out
+        out.append(t)
+        k += 1
+
+
 def bucket_floor(t: datetime, resolution: str, zone: ZoneInfo) -> datetime:
     """The UTC start of the ``resolution`` bucket holding ``t`` (as the SQL aggregation buckets)."""
     step = FIXED_STEPS.get(resolution)

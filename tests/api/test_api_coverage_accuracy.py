@@ -107,11 +107,19 @@ def _accuracy(pairs: list[tuple[Decimal, Decimal]]) -> dict[str, float]:
     }
 
 
+STEPS = {"PT15M": Q, "PT60M": H}
+
+
 def _pairs(dataset: Dataset, start: datetime, end: datetime) -> list[tuple[Decimal, Decimal]]:
+    """(actual averaged over the forecast interval, forecast) per fully covered interval."""
     actual = {ts: q for ts, _, q in dataset.rows("BE", "actual", start, end)}
-    return [
-        (actual[ts], q) for ts, _, q in dataset.rows("BE", "day_ahead", start, end) if ts in actual
-    ]
+    out = []
+    for ts, bt, q in dataset.rows("BE", "day_ahead", start, end):
+        step = STEPS[dataset.metas[("BE", "day_ahead", bt, ts)].resolution]
+        quarters = [ts + k * Q for k in range(step // Q)]  # the actual is quarter-hourly
+        if all(t in actual and t < end for t in quarters):
+            out.append((sum(actual[t] for t in quarters) / len(quarters), q))
+    return out
 
 
 def _check(got: dict[str, float], want: dict[str, float]) -> None:
@@ -131,6 +139,8 @@ async def test_forecast_accuracy_matches_python(
     want = _accuracy(pairs)
     assert want["mape_points"] == 122  # the zero actual is skipped in MAPE only
     _check(body["overall"], want)
+    # the hourly spring forecast met the mean of its four quarter-hours, not the :00 one
+    assert body["overall"]["compared_resolutions"] == ["PT15M", "PT60M"]
     assert body["buckets"] == []
     daily = (
         await client.get(
@@ -146,6 +156,7 @@ async def test_forecast_accuracy_matches_python(
     days = ((local(2024, 3, 31), local(2024, 4, 1)), (local(2024, 10, 27), local(2024, 10, 28)))
     for bucket, (day, next_day) in zip(daily["buckets"], days, strict=True):
         _check(bucket, _accuracy(_pairs(dataset, day, next_day)))
+    assert [b["compared_resolutions"] for b in daily["buckets"]] == [["PT60M"], ["PT15M"]]
     empty = (await client.get("/api/v1/forecast-accuracy", params={**params, "area": "FR"})).json()
     assert empty["overall"]["points"] == 0 and empty["overall"]["mae"] is None
 

@@ -299,19 +299,31 @@ async def test_daily_aggregates_follow_local_days(
     zone = ZoneInfo(tz) if tz else None
     assert [r["timestamp"] for r in body["data"]] == [rendered(b, zone) for b in expected]
     assert [r["points"] for r in body["data"]] == [92, 92]  # hole on the 30th; 23-hour 31st
+    # each bucket's own expected native points: the hole shows, the 23-hour day does not
+    assert [r["expected_points"] for r in body["data"]] == [96, 92]
+    assert [r["partial"] for r in body["data"]] == [False, False]
     for record, values in zip(body["data"], expected.values(), strict=True):
         assert record["quantity"] == pytest.approx(_agg(values, agg), rel=1e-15, abs=0)
         assert record["resolution"] == "P1D"
+    # expected vs present in native points (quarter-hours), not buckets
     assert (body["resolution"], body["agg"], body["expected_points"], body["present_points"]) == (
         "P1D",
         agg,
-        2,
-        2,
+        96 + 92,
+        92 + 92,
     )
     csv = await client.get("/api/v1/energy-data", params={**params, "format": "csv"})
-    lines = csv.text.splitlines()[1:]
-    assert [float(line.split(",")[4]) for line in lines] == [r["quantity"] for r in body["data"]]
-    assert "x-present-points" not in csv.headers and csv.headers["x-expected-points"] == "2"
+    lines = csv.text.splitlines()
+    assert lines[0] == CSV_HEADER + ",points,expected_points,partial"
+    assert [float(line.split(",")[4]) for line in lines[1:]] == [
+        r["quantity"] for r in body["data"]
+    ]
+    assert [line.split(",")[6:] for line in lines[1:]] == [
+        ["92", "96", "false"],
+        ["92", "92", "false"],
+    ]
+    assert (csv.headers["x-present-points"], csv.headers["x-expected-points"]) == ("184", "188")
+    assert csv.headers["x-point-counts"].startswith("native points")
 
 
 async def test_hourly_weekly_monthly_buckets(client: httpx.AsyncClient, dataset: Dataset) -> None:
@@ -369,4 +381,9 @@ async def test_hourly_weekly_monthly_buckets(client: httpx.AsyncClient, dataset:
         "2024-02-29T23:00:00Z",
         "2024-09-30T22:00:00Z",
     ]
-    assert (monthly["expected_points"], monthly["present_points"]) == (12, 2)
+    # a leap year of quarter-hours expected; March (one hour short) and October (one hour long)
+    assert (monthly["expected_points"], monthly["present_points"]) == (366 * 96, 380)
+    assert [(r["points"], r["expected_points"]) for r in monthly["data"]] == [
+        (184, (31 * 24 - 1) * 4),
+        (196, (31 * 24 + 1) * 4),
+    ]

@@ -102,4 +102,6 @@ async def test_points_limit_says_how_to_split(database_url: str, dataset: Datase
         hourly = await client.get("/api/v1/energy-data", params={**params, "resolution": "PT1H"})
         assert hourly.status_code == 422 and "coarser" in hourly.json()["detail"]
         daily = await client.get("/api/v1/energy-data", params={**params, "resolution": "P1D"})
-        assert daily.status_code == 200 and daily.json()["expected_points"] == 4
+        assert daily.status_code == 200 and len(daily.json()["data"]) == 2  # 4 buckets, 2 stored
+        # expected/present count native quarter-hours: four local days, one of 23 hours
+        assert (daily.json()["expected_points"], daily.json()["present_points"]) == (380, 184)
