@@ -17,9 +17,10 @@ import inspect
 import json
 import logging
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+from app.api.query_params import EARLIEST, LATEST
 from app.backfill_progress import Progress, table
 from app.cli import UsageError, load_settings
 from app.config import Settings
@@ -55,19 +56,27 @@ def register(subparsers: Any) -> None:
 def _instant(text: str, option: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     except ValueError:
         raise UsageError(f"{option}: not an ISO 8601 date or datetime: {text!r}") from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+14:00 has no UTC instant
+        value = EARLIEST - timedelta(days=1)
+    if not EARLIEST <= value <= LATEST:
+        raise UsageError(
+            f"{option}: must lie between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}, got {text!r}"
+        )
+    return value
 
 
 def parse_args(
     args: argparse.Namespace, settings: Settings, now: datetime
 ) -> tuple[list[Pair], datetime, datetime, int]:
     """Validated (pairs, start, end, concurrency); :class:`UsageError` names the bad option."""
+    # An option given empty (--areas "$UNSET") is an error below, not "everything configured".
     try:
         areas = (
             [get_area(a).code for a in args.areas.split(",") if a.strip()]
-            if args.areas
+            if args.areas is not None
             else list(settings.entsoe.areas)
         )
     except UnknownAreaError as exc:
@@ -75,7 +84,7 @@ def parse_args(
     try:
         types = (
             [DataType(t.strip()) for t in args.data_types.split(",") if t.strip()]
-            if args.data_types
+            if args.data_types is not None
             else list(settings.entsoe.data_types)
         )
     except ValueError as exc:

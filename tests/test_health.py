@@ -1,4 +1,5 @@
-"""GET /health and /ready against real PostgreSQL servers, including one that gets stopped."""
+"""GET /health and /ready against real PostgreSQL servers, including one that gets stopped
+(then the data endpoints answer 503 too)."""
 
 from __future__ import annotations
 
@@ -63,5 +64,19 @@ async def test_ready_is_503_until_migrated_and_when_the_server_stops(tmp_path: P
             assert response.status_code == 503
             assert response.json()["reason"].startswith("database unreachable")
             assert (await client.get("/health")).status_code == 200
+            # every endpoint that needs the database says so: 503 with a message, not a 500
+            range_ = "start=2024-01-01T00:00:00Z&end=2024-01-02T00:00:00Z"
+            for path in (
+                "/api/v1/areas",
+                f"/api/v1/energy-data?area=BE&{range_}",
+                f"/api/v1/energy-data?area=BE&{range_}&format=csv",
+                f"/api/v1/forecast-accuracy?area=BE&{range_}&resolution=P1D&tz=Europe/Paris",
+                "/api/v1/coverage?area=BE",
+                "/api/v1/collect-jobs/00000000-0000-0000-0000-000000000000",
+            ):
+                response = await client.get(path)
+                assert response.status_code == 503, (path, response.text)
+                assert response.json()["detail"] == "the database is unavailable; try again shortly"
+                assert response.headers["retry-after"]
     finally:
         server.stop()

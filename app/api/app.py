@@ -9,17 +9,18 @@ from typing import Any
 
 import structlog
 from dependency_injector import providers
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from pydantic import SecretStr
 
 import app as app_package
 from app.api import accuracy, areas, collect, coverage, deps, energy_data, health
+from app.api.query_params import single_values
 from app.api.responses import OrjsonResponse
 from app.config import Settings
 from app.container import Container
 from app.db.database import Database
 from app.db.migrations import timescale_enabled, upgrade_to_head
-from app.exceptions import register_exception_handlers
+from app.exceptions import database_unavailable, register_exception_handlers
 from app.sandbox import SandboxServer, start_sandbox
 from app.scheduler import CollectionScheduler
 
@@ -40,16 +41,25 @@ def create_app(
     container.wire(modules=[deps, health, collect, energy_data, areas, accuracy])
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
         cfg: Settings = container.settings()
         sandbox_server = _start_sandbox(cfg) if sandbox else None
         scheduler: CollectionScheduler | None = None
         try:
-            await _resolve(container.init_resources())
-            database: Database = await _resolve(container.database())
-            if cfg.database.migrate_on_startup:
-                await upgrade_to_head(container.database_url())
-            mode = "timescaledb" if await timescale_enabled(database.engine) else "postgresql"
+            try:
+                await _resolve(container.init_resources())
+                database: Database = await _resolve(container.database())
+                if cfg.database.migrate_on_startup:
+                    await upgrade_to_head(container.database_url())
+                mode = "timescaledb" if await timescale_enabled(database.engine) else "postgresql"
+            except Exception as exc:
+                reason = database_unavailable(exc)
+                if reason is None:
+                    raise
+                # One line for the operator; the CLI reads it back (and hides the traceback).
+                app_.state.startup_error = f"cannot use the database: {reason}"
+                log.error("app.startup_failed", reason=app_.state.startup_error)
+                raise
             log.info("database.mode", mode=mode, embedded=cfg.database.embedded)
             if cfg.collection.scheduler_enabled:
                 scheduler = await _resolve(container.scheduler())
@@ -69,6 +79,7 @@ def create_app(
         summary="ENTSO-E total load data, complete, revision-aware and fast to query.",
         lifespan=lifespan,
         default_response_class=OrjsonResponse,
+        dependencies=[Depends(single_values)],  # a repeated ?area=... is a 422
     )
     app.state.container = container
     register_exception_handlers(app)

@@ -16,6 +16,7 @@ from dependency_injector.wiring import Provide, inject
 from fastapi import APIRouter, Depends
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
+from app.api import query_params as qp
 from app.api.deps import SessionDep, require_api_key
 from app.api.responses import OrjsonResponse
 from app.config import Settings
@@ -47,19 +48,26 @@ class CollectRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    areas: Annotated[list[str], BeforeValidator(_as_list), Field(min_length=1, max_length=100)] = (
-        Field(description="area short codes or EIC codes (a single string is accepted)")
-    )
+    areas: Annotated[
+        list[Annotated[str, Field(max_length=64)]],
+        BeforeValidator(_as_list),
+        Field(min_length=1, max_length=100),
+    ] = Field(description="area short codes or EIC codes (a single string is accepted)")
     data_types: Annotated[
         list[DataType], BeforeValidator(_as_list), Field(min_length=1, max_length=6)
     ] = Field(default_factory=lambda: list(DataType), description="default: all six items")
-    start: AwareDatetime = Field(description="inclusive, ISO 8601 with a UTC offset")
-    end: AwareDatetime = Field(description="exclusive, ISO 8601 with a UTC offset")
+    start: Annotated[AwareDatetime, BeforeValidator(qp.iso_datetime)] = Field(
+        description="inclusive, ISO 8601 with a UTC offset"
+    )
+    end: Annotated[AwareDatetime, BeforeValidator(qp.iso_datetime)] = Field(
+        description="exclusive, ISO 8601 with a UTC offset"
+    )
 
 
 def _validate(
     body: CollectRequest, settings: Settings, now: datetime
-) -> list[tuple[str, DataType]]:
+) -> tuple[list[tuple[str, DataType]], datetime, datetime]:
+    """The (area, data type) pairs and [start, end) in UTC; 422 naming the field otherwise."""
     codes: list[str] = []
     for i, code in enumerate(body.areas):
         try:
@@ -68,9 +76,7 @@ def _validate(
             raise InvalidInputError(
                 str(exc), field=f"areas[{i}]", suggestions=exc.suggestions
             ) from None
-    start, end = body.start.astimezone(UTC), body.end.astimezone(UTC)
-    if end <= start:
-        raise InvalidInputError("end must be after start", field="end")
+    start, end = qp.utc_range(body.start, body.end)  # within 1900..2200, end > start
     limit = settings.collection.api_max_range
     if end - start > limit:
         raise InvalidInputError(
@@ -87,7 +93,7 @@ def _validate(
                 field="end",
             )
     pairs = dict.fromkeys((c, dt) for c in codes for dt in body.data_types)
-    return list(pairs)
+    return list(pairs), start, end
 
 
 @router.post(
@@ -108,8 +114,7 @@ async def collect_data(
     service: DataCollectionService = _SERVICE,
     jobs: CollectJobRunner = _JOBS,
 ) -> OrjsonResponse:
-    pairs = _validate(body, settings, datetime.now(UTC))
-    start, end = body.start.astimezone(UTC), body.end.astimezone(UTC)
+    pairs, start, end = _validate(body, settings, datetime.now(UTC))
     planned = sum(len(service.plan(dt, start, end)) for _, dt in pairs)
     lock_wait = settings.collection.lock_wait
     if planned > settings.collection.inline_max_windows:

@@ -7,7 +7,6 @@ The shared path is :func:`app.api.energy_answer.answer`: native rows as binary C
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, Any
 
 from dependency_injector.wiring import Provide, inject
@@ -38,8 +37,8 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 AreaQuery = Annotated[str, Query(max_length=64, description="short code (DE_LU) or EIC code")]
-StartQuery = Annotated[datetime, Query(description="inclusive; ISO 8601 with offset")]
-EndQuery = Annotated[datetime, Query(description="exclusive; ISO 8601 with offset")]
+StartQuery = Annotated[qp.IsoDatetime, Query(description="inclusive; ISO 8601 with offset")]
+EndQuery = Annotated[qp.IsoDatetime, Query(description="exclusive; ISO 8601 with offset")]
 TzQuery = Annotated[
     str | None, Query(max_length=64, description="IANA zone for rendered timestamps (default UTC)")
 ]

@@ -6,11 +6,16 @@ bad input; nothing here can turn user input into a 500.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cache
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, available_timezones
+
+from fastapi import Request
+from pydantic import BeforeValidator
 
 from app.entsoe.areas import Area, get_area
 from app.entsoe.errors import UnknownAreaError
@@ -21,6 +26,32 @@ from app.exceptions import InvalidInputError
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Z"})
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+# An unencoded '+' in a query string arrives as a space: "...T00:00:00 01:00" meant "+01:00".
+_LOST_PLUS = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)? \d{2}(:?\d{2})?$")
+
+
+def iso_datetime(value: Any) -> Any:
+    """Before pydantic parses a datetime: refuse numbers and explain a lost '+'.
+
+    Pydantic reads a number as Unix seconds, so ``start=2024`` would silently mean
+    1970-01-01T00:33:44Z; an ISO 8601 text is the only accepted form.
+    """
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError(
+            "must be an ISO 8601 datetime with a UTC offset such as 2024-01-01T00:00:00Z,"
+            " not a number"
+        )
+    if isinstance(value, str) and _LOST_PLUS.search(value):
+        raise ValueError(
+            "the offset's '+' arrived as a space (a '+' in a URL means a space):"
+            " write it as %2B, e.g. 2024-01-01T00:00:00%2B01:00, or use Z"
+        )
+    return value
+
+
+# A datetime parameter or field that only accepts ISO 8601 text (see :func:`iso_datetime`).
+IsoDatetime = Annotated[datetime, BeforeValidator(iso_datetime)]
 
 
 class Resolution(StrEnum):
@@ -43,6 +74,19 @@ class Format(StrEnum):
     JSON = "json"
     COLUMNAR = "columnar"
     CSV = "csv"
+
+
+# Query parameters that may be repeated (their values are joined, see :func:`split`).
+REPEATABLE = frozenset({"data_type", "areas"})
+
+
+def single_values(request: Request) -> None:
+    """App-wide dependency: ``?area=DE_LU&area=FR`` is a 422, not silently the last value."""
+    seen: set[str] = set()
+    for key, _ in request.query_params.multi_items():
+        if key in seen and key not in REPEATABLE:
+            raise InvalidInputError(f"{key[:40]} is given more than once; give it once", field=key)
+        seen.add(key)
 
 
 def area(value: str, field: str = "area") -> Area:

@@ -13,6 +13,7 @@ from typing import Any
 
 import uvicorn
 
+from app.cli import port_number
 from app.sandbox.config import SandboxConfig
 from app.sandbox.server import bind, uvicorn_config
 
@@ -57,7 +58,7 @@ def register(subparsers: Any) -> None:
         help="serve the offline ENTSO-E sandbox (the load API on loopback, with faults)",
         description="Serve ENTSO-E's load API offline at http://HOST:PORT/api.",
     )
-    p.add_argument("--port", type=_non_negative(int), default=8700, help="port (0: a free one)")
+    p.add_argument("--port", type=port_number, default=8700, help="port (0: a free one)")
     p.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     p.add_argument("--seed", type=int, default=0, help="seed of every value and fault")
     p.add_argument("--curve-type", choices=("A01", "A03"), default="A03")

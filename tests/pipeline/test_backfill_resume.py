@@ -133,6 +133,11 @@ async def test_failing_windows_are_listed_exit_1_and_a_rerun_fetches_only_them(
         (["--start", "2025-01-01", "--concurrency", "0"], "--concurrency"),
         (["--start", "2025-01-01", "--concurrency", "two"], "--concurrency"),
         (["--end", "2025-01-01"], "--start"),
+        # given but empty (--areas "$UNSET") must not mean "every configured area"
+        (["--areas", "", "--start", "2025-01-01"], "must name at least one"),
+        (["--data-types", " ", "--start", "2025-01-01"], "must name at least one"),
+        (["--start", "0001-01-01T00:00+14:00"], "--start: must lie between 1900-01-01"),
+        (["--start", "2025-01-01", "--end", "9999-12-31T12:00-14:00"], "--end: must lie"),
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(

@@ -82,6 +82,13 @@ async def test_auth(api: tuple[httpx.AsyncClient, SandboxServer]) -> None:
         ({"start": "2023-01-01T00:00:00Z", "end": "2025-01-01T00:00:00Z"}, "end", "allowed"),
         ({"start": "soon"}, "start", ""),
         ({"surprise": 1}, "surprise", ""),
+        # a number would be read as Unix seconds (2025 -> 1970-01-01T00:33:45Z)
+        ({"start": 2025, "end": 2026}, "start", "not a number"),
+        ({"end": "1740787200"}, "end", "not a number"),
+        # no UTC instant (OverflowError) or beyond the supported years
+        ({"start": "0001-01-01T00:00:00+14:00"}, "start", "between 1900"),
+        ({"start": "9999-12-31T00:00:00-14:00", "end": "9999-12-31T12:00:00-14:00"}, "start", ""),
+        ({"areas": ["A" * 5000]}, "areas[0]", "at most 64"),
     ],
 )
 async def test_invalid_requests_are_422_naming_the_field(
@@ -91,6 +98,29 @@ async def test_invalid_requests_are_422_naming_the_field(
     response = await client.post("/api/v1/collect-data", json=_body(**overrides), headers=HEADERS)
     assert response.status_code == 422, response.text
     assert response.json()["field"] == field
+    assert words in response.json()["detail"]
+    assert sandbox.counters["requests"] == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "words"),
+    [
+        (b'{"areas": ', "application/json", "not valid JSON"),
+        (b"\xff\xfe", "application/json", "not valid JSON"),
+        (b"", "application/json", "expected a JSON object"),
+        (b"[]", "application/json", "expected a JSON object"),
+        (b'{"areas": "PT"}', "text/plain", "Content-Type: application/json"),
+        (b"[" * 100_000, "application/json", "could not be decoded"),
+    ],
+)
+async def test_a_body_that_is_not_a_json_object_names_the_body(
+    api: tuple[httpx.AsyncClient, SandboxServer], content: bytes, content_type: str, words: str
+) -> None:
+    client, sandbox = api
+    headers = {**HEADERS, "content-type": content_type}
+    response = await client.post("/api/v1/collect-data", content=content, headers=headers)
+    assert response.status_code in (400, 422), response.text
+    assert response.json()["field"] == "body"
     assert words in response.json()["detail"]
     assert sandbox.counters["requests"] == 0
 
