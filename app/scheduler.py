@@ -187,7 +187,21 @@ class CollectionScheduler:
             return "ran" if status == "succeeded" else "failed"
 
     async def _work(self, spec: JobSpec) -> None:
+        """Run the job; raise when a collection in it failed, so the tick is recorded failed."""
         if spec.data_type is None:
-            await self.healing.heal(self.areas, self.data_types, job=spec.name)
+            summaries = (
+                await self.healing.heal(self.areas, self.data_types, job=spec.name)
+            ).collections
         else:
-            await self.healing.collect_current(spec.data_type, self.areas, job=spec.name)
+            summaries = await self.healing.collect_current(
+                spec.data_type, self.areas, job=spec.name
+            )
+        failed = [s for s in summaries if s.status in ("failed", "partial")]
+        if failed:
+            first = next((s.errors[0].message for s in failed if s.errors), "")
+            names = ", ".join(f"{s.area_code} {s.data_type} {s.status}" for s in failed)
+            raise CollectionIncompleteError(f"{names}; first error: {first}")
+
+
+class CollectionIncompleteError(Exception):
+    """A job's collections did not all succeed (details are in collection_runs)."""

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from structlog.testing import capture_logs
 
 from app.api.app import create_app
 from app.config import Settings
@@ -80,3 +81,25 @@ async def test_ready_is_503_until_migrated_and_when_the_server_stops(tmp_path: P
                 assert response.headers["retry-after"]
     finally:
         server.stop()
+
+
+async def test_head_health_for_monitors() -> None:
+    app = create_app(settings_for("postgresql://nobody@127.0.0.1:1/none", migrate=False))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        assert (await client.head("/health")).status_code == 200
+
+
+async def test_scheduler_is_not_started_without_a_token(database_url: str) -> None:
+    settings = Settings(
+        database={"url": database_url, "migrate_on_startup": False},  # type: ignore[arg-type]
+        collection={"scheduler_enabled": True},  # type: ignore[arg-type]
+    )
+    assert settings.entsoe.api_token is None
+    app = create_app(settings)
+    with capture_logs() as logs:
+        async with running(app) as client:
+            assert (await client.get("/ready")).status_code == 200
+    events = [e["event"] for e in logs]
+    assert "scheduler.not_started" in events
+    assert "scheduler.started" not in events

@@ -61,7 +61,13 @@ def create_app(
                 log.error("app.startup_failed", reason=app_.state.startup_error)
                 raise
             log.info("database.mode", mode=mode, embedded=cfg.database.embedded)
-            if cfg.collection.scheduler_enabled:
+            if cfg.collection.scheduler_enabled and cfg.entsoe.api_token is None:
+                # Every job would fail on every tick; say it once instead.
+                log.warning(
+                    "scheduler.not_started",
+                    reason="no ENTSOE__API_TOKEN (set one, or run `serve --sandbox`)",
+                )
+            elif cfg.collection.scheduler_enabled:
                 scheduler = await _resolve(container.scheduler())
                 scheduler.start()
             yield

@@ -15,7 +15,11 @@ from app.db.migrations import migration_state
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", summary="Liveness: the process answers (no database call)")
+@router.api_route(
+    "/health",
+    methods=["GET", "HEAD"],
+    summary="Liveness: the process answers (no database call)",
+)
 async def health() -> dict[str, str]:
     return {"status": "ok"}
 

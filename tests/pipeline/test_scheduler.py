@@ -202,3 +202,23 @@ async def test_a_backfill_pair_held_by_a_running_collection_is_reported_not_run(
         outcome = await run_backfill(collector, pairs, start, end, lock_wait=0.3)
     assert outcome.not_run == [("PT", DataType.ACTUAL)]
     assert outcome.summaries[("PT", DataType.DAY_AHEAD)].status == "succeeded"
+
+
+async def test_a_tick_whose_collections_fail_is_recorded_failed(
+    db: Database, http: httpx.AsyncClient, start_sandbox: Callable[[SandboxConfig], SandboxServer]
+) -> None:
+    """A job is not 'succeeded' when every collection in it failed (here: a rejected token)."""
+    clock = ManualClock(T0)
+    sandbox = start_sandbox(sandbox_config(now=None, clock=clock))
+    client = fast_client(http, sandbox.base_url, token="not-the-sandbox-token")
+    healing = HealingService(service(client, db), db, clock=clock)
+    scheduler = CollectionScheduler(
+        healing, db, areas=["PT"], data_types=[DataType.ACTUAL], jobs=JOBS
+    )
+    with capture_logs() as logs:
+        outcome = await scheduler.run_job(JOBS[0], now=T0)
+    assert outcome == "failed"
+    failed = [e for e in logs if e["event"] == "scheduler.job_failed"]
+    assert "PT actual failed" in failed[0]["error"]
+    status = await scalar(db, "SELECT status FROM scheduler_job_runs")
+    assert status == "failed"
