@@ -23,6 +23,7 @@ from app.entsoe.areas import get_area
 from app.entsoe.client import EntsoeClient
 from app.entsoe.errors import EntsoeError
 from app.entsoe.items import DataType
+from app.exceptions import database_unavailable
 from app.processor import to_points
 from app.repositories.backfill_windows import BackfillWindowRepository, Interval
 from app.repositories.collection_runs import CollectionRunRepository, NewRun
@@ -185,7 +186,8 @@ class DataCollectionService:
                     empty=not points,
                 )
         except Exception as exc:  # a failing window is listed, the next one goes on
-            error = WindowError(start, end, type(exc).__name__, str(exc))
+            outage = database_unavailable(exc)
+            error = WindowError(start, end, type(exc).__name__, outage or str(exc))
             log.warning(
                 "collect.window_failed",
                 area=area_code,
@@ -194,7 +196,8 @@ class DataCollectionService:
                 end=end.isoformat(),
                 error=error.error,
                 message=error.message,
-                exc_info=not isinstance(exc, EntsoeError),
+                # Expected failures (ENTSO-E, a database outage) need no traceback.
+                exc_info=not isinstance(exc, EntsoeError) and outage is None,
             )
             await self._record_failure(run_id, requests, error)
             return WindowResult(area_code, dt.value, start, end, requests, error=error)

@@ -191,3 +191,45 @@ def _exit_code(call: Callable[[], int]) -> int:
         return call()
     except SystemExit as exc:  # argparse's own errors
         return int(exc.code or 0)
+
+
+async def test_database_restart_mid_run_then_rerun_completes(
+    tmp_path: Path, start_sandbox: Callable[[SandboxConfig], SandboxServer]
+) -> None:
+    """The database goes away under a running backfill and comes back: windows in flight then
+    fail (listed, exit 1) and a re-run completes with every point exactly once."""
+    from app.db.embedded import EmbeddedPostgres
+    from app.db.migrations import upgrade_to_head
+
+    server = EmbeddedPostgres(tmp_path / "pg")
+    url = server.start()
+    await upgrade_to_head(url)
+    own = Database(url, pool_size=2)
+    config = sandbox_config(slow_share=1.0, slow_seconds=0.12)
+    env = _env(url, start_sandbox(config).base_url)
+    try:
+        first = await _backfill(env)
+        deadline = time.monotonic() + 60
+        while int(await scalar(own, "SELECT count(*) FROM backfill_windows")) < WINDOWS // 3:  # type: ignore[call-overload]
+            assert first.returncode is None and time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        await own.dispose()
+        server.stop()
+        await asyncio.sleep(1.0)
+        assert server.start() == url
+        _, err = await first.communicate()
+        assert first.returncode == 1, err.decode()  # windows in flight failed, and say so
+        assert "failed: " in err.decode()
+        assert "Traceback" not in err.decode()
+
+        second = await _backfill(env)
+        out, err = await second.communicate()
+        assert second.returncode == 0, err.decode()
+        assert json.loads(out.decode().strip().splitlines()[-1])["failed"] == 0
+        for area in AREAS:
+            for dt in TYPES:
+                assert await stored(own, area, dt) == expected(config, area, dt, [(START, END)])
+        assert await scalar(own, "SELECT count(*) FROM backfill_windows") == WINDOWS
+    finally:
+        await own.dispose()
+        server.stop()
