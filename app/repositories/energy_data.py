@@ -26,6 +26,7 @@ from app.repositories.merge_batch import Batch, require_aware, series_key
 # statement's arrays and sort stay in memory (scripts/bench_upsert.py measured the choice).
 CHUNK_SIZE = 25_000
 UNIQUE_VIOLATION = "23505"
+REAL_SOURCE = "entsoe"  # rows ENTSO-E itself published (see DataCollectionService)
 
 log = structlog.get_logger(__name__)
 
@@ -83,7 +84,8 @@ class EnergyDataRepository:
     async def upsert(self, points: Sequence[EnergyPoint]) -> UpsertResult:
         """Store ``points`` set-based, one merge statement per chunk, revision-guarded.
 
-        A stored row is replaced only by an incoming one whose (revision_number,
+        Rows of another source never replace rows whose source is ENTSO-E itself. A stored row
+        is replaced only by an incoming one whose (revision_number,
         document_created_at) is >= its own and whose quantity or unit/resolution/curve type/source
         differ; anything else writes nothing. Within the batch, of several points with one key
         the one with the highest (revision_number, document_created_at) wins, then the last one.
@@ -92,26 +94,33 @@ class EnergyDataRepository:
             return UpsertResult()
         batch = Batch.of(points)
         series_ids = await self._series_ids(batch.metas)
+        foreign = any(m.data_source != REAL_SOURCE for m in batch.metas)
         result = UpsertResult()
         for params in batch.chunks(self._chunk_size, series_ids):
-            distinct, inserted, updated = await self._merge(params)
+            distinct, inserted, updated = await self._merge(params, foreign=foreign)
             result = result + UpsertResult(inserted, updated, distinct - inserted - updated)
         return result
 
-    async def _merge(self, params: dict[str, Any]) -> tuple[int, int, int]:
+    async def _merge(self, params: dict[str, Any], *, foreign: bool) -> tuple[int, int, int]:
         """Run one chunk: the fast merge in a savepoint, the safe one if a concurrent writer won.
 
+        ``foreign``: the chunk holds rows of another source than ENTSO-E (the sandbox), which
+        must never replace rows ENTSO-E published.
         (The savepoint costs two round trips; the plain insert it protects saves about a quarter
         of the time of a chunk of new points.)
         """
         try:
             async with self._session.begin_nested():
-                row = (await self._session.execute(text(merge_sql.MERGE_POINTS_FAST), params)).one()
+                fast = (
+                    merge_sql.MERGE_POINTS_FAST_FOREIGN if foreign else merge_sql.MERGE_POINTS_FAST
+                )
+                row = (await self._session.execute(text(fast), params)).one()
         except IntegrityError as exc:
             if getattr(exc.orig, "sqlstate", None) != UNIQUE_VIOLATION:
                 raise
             log.info("energy_data.merge_retried", reason="concurrent insert of the same keys")
-            row = (await self._session.execute(text(merge_sql.MERGE_POINTS), params)).one()
+            safe = merge_sql.MERGE_POINTS_FOREIGN if foreign else merge_sql.MERGE_POINTS
+            row = (await self._session.execute(text(safe), params)).one()
         distinct, inserted, updated = row
         return int(distinct), int(inserted), int(updated)
 

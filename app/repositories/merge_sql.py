@@ -8,6 +8,8 @@ the statements (hence the S608 waivers); every value is a bound parameter.
 
 from __future__ import annotations
 
+import re
+
 SERIES_COLUMNS = (
     "document_mrid",
     "revision_number",
@@ -104,7 +106,8 @@ changed AS (
     WHERE e.ts IS NULL
        OR ((i.revision_number, i.document_created_at) >= (e.revision_number, e.document_created_at)
            AND (i.quantity <> e.quantity
-                OR {_ATTRS_DIFFER.format(new="i.series_id", old="e.series_id")}))
+                OR {_ATTRS_DIFFER.format(new="i.series_id", old="e.series_id")})
+           /*keeps_real:i.series_id:e.series_id*/)
 ),"""  # noqa: S608
 
 _INSERT = """
@@ -129,6 +132,7 @@ _ON_CONFLICT = f"""
               >= (t.revision_number, t.document_created_at)
       AND (excluded.quantity <> t.quantity
            OR {_ATTRS_DIFFER.format(new="excluded.series_id", old="t.series_id")})
+      /*keeps_real:excluded.series_id:t.series_id*/
     RETURNING (t.xmax = 0) AS inserted"""
 
 # The fast merge: keys not stored at the snapshot are inserted plainly (a plain insert costs about
@@ -200,3 +204,21 @@ FROM energy_data_points
 GROUP BY area_code, data_type
 ORDER BY area_code, data_type
 """
+
+
+# Rows from another source (the sandbox) never replace rows ENTSO-E itself published. Only
+# batches that carry another source run these variants, so real collections pay nothing.
+_KEEPS_REAL = """AND NOT EXISTS (
+        SELECT 1 FROM energy_series n, energy_series o
+        WHERE n.id = {new} AND o.id = {old}
+          AND o.data_source = 'entsoe' AND n.data_source <> 'entsoe'
+    )"""
+_MARKER = re.compile(r"/\*keeps_real:([\w.]+):([\w.]+)\*/")
+
+
+def _keeping_real(sql: str) -> str:
+    return _MARKER.sub(lambda m: _KEEPS_REAL.format(new=m[1], old=m[2]), sql)
+
+
+MERGE_POINTS_FAST_FOREIGN = _keeping_real(MERGE_POINTS_FAST)
+MERGE_POINTS_FOREIGN = _keeping_real(MERGE_POINTS)

@@ -71,6 +71,23 @@ async def test_revision_guard(db_session: AsyncSession, make_points: Points) -> 
     assert (await stored(db_session))[T0] == (Decimal(13), 3)
 
 
+async def test_sandbox_rows_never_replace_real_ones(
+    db_session: AsyncSession, make_points: Points
+) -> None:
+    repo = EnergyDataRepository(db_session)
+    await repo.upsert(make_points(T0, [10, 20]))  # data_source "entsoe"
+    sandbox = make_points(T0, [11, 21, 31], revision_number=5, data_source="entsoe-sandbox")
+    assert await repo.upsert(sandbox) == UpsertResult(inserted=1, unchanged=2)
+    assert await stored(db_session) == {
+        T0: (Decimal(10), 1),
+        T0 + Q: (Decimal(20), 1),
+        T0 + 2 * Q: (Decimal(31), 5),
+    }
+    # ...while the real source still replaces sandbox rows and its own
+    real = make_points(T0, [12, 22, 32], revision_number=6)
+    assert await repo.upsert(real) == UpsertResult(updated=3)
+
+
 async def test_new_revision_with_other_unit_or_resolution_is_written(
     db_session: AsyncSession, make_points: Points
 ) -> None:
