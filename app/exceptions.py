@@ -51,10 +51,6 @@ class PermissionDeniedError(ServiceError):
     status_code = 403
 
 
-class UnavailableError(ServiceError):
-    status_code = 503
-
-
 # Errors that mean "the database cannot be used right now", wherever in the chain they sit:
 # connection refused/reset/timed out, server shutting down or starting up, lost connection,
 # bad database name or role (a configuration the operator must fix, still not the client's).
