@@ -26,6 +26,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from app.entsoe.items import DataType
+from app.exceptions import UsageError
 
 
 class Environment(StrEnum):
@@ -271,5 +272,10 @@ def describe_error(exc: ValidationError) -> str:
     return "invalid configuration: " + "; ".join(problems)
 
 
-def load_settings(**overrides: Any) -> Settings:
-    return Settings(**overrides)
+def load_settings() -> Settings:
+    """Settings from the environment and ``.env``; a bad value is a :class:`UsageError` whose
+    one line names the variable (the CLI prints it and exits 2)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise UsageError(describe_error(exc)) from None

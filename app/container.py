@@ -1,13 +1,16 @@
-"""The wiring diagram: settings -> database -> repositories (and, later, client and services).
+"""The wiring diagram: settings -> database, ENTSO-E client -> services -> scheduler.
 
-Resources (the embedded server, the engine) are created by ``init_resources()`` in the app's
-lifespan or a CLI command, never at import. Tests override providers, e.g.
-``container.settings.override(Settings(...))``.
+One container per app (``app.state.container``) or CLI command, built from its settings by
+``Container(settings=...)``: nothing here is global, so two apps in one process never share a
+database or a setting. Resources (the embedded server, the engine, the HTTP client) are created
+by ``await container.init_resources()`` in the app's lifespan or a CLI command, never at import;
+once they are, every provider that depends on one answers an awaitable.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
+from typing import cast
 
 import httpx
 from dependency_injector import containers, providers
@@ -16,9 +19,7 @@ from app.config import Environment, Settings
 from app.db.database import Database
 from app.db.embedded import database_url
 from app.entsoe.client import EntsoeClient
-from app.repositories.energy_data import EnergyDataRepository
-from app.repositories.energy_queries import EnergyQueries
-from app.scheduler import CollectionScheduler
+from app.jobs.scheduler import CollectionScheduler
 from app.services.collect_jobs import CollectJobRunner
 from app.services.collection import DataCollectionService, data_source_for
 from app.services.healing import HealingService
@@ -74,12 +75,9 @@ async def _collect_jobs(service: DataCollectionService) -> AsyncIterator[Collect
 
 
 class Container(containers.DeclarativeContainer):
-    settings = providers.Singleton(Settings)
+    settings = providers.Dependency(instance_of=Settings)
     database_url = providers.Resource(_database_url, settings)
     database = providers.Resource(_database, settings, database_url)
-    energy_data_repository = providers.Factory(EnergyDataRepository)
-    energy_queries = providers.Factory(EnergyQueries)
-    # collection pipeline (issue 5)
     http_client = providers.Resource(_http_client, settings)
     entsoe_client = providers.Singleton(_entsoe_client, settings, http_client)
     collection_service = providers.Singleton(
@@ -107,3 +105,14 @@ class Container(containers.DeclarativeContainer):
         misfire_grace=settings.provided.collection.misfire_grace,
     )
     collect_jobs = providers.Resource(_collect_jobs, collection_service)
+
+
+async def open_resources(container: Container) -> None:
+    """Start every resource in dependency order (the embedded server first)."""
+    # The container holds async resources, so dependency-injector answers an awaitable.
+    await cast(Awaitable[None], container.init_resources())
+
+
+async def close_resources(container: Container) -> None:
+    """Stop every resource in reverse order (the embedded server last)."""
+    await cast(Awaitable[None], container.shutdown_resources())

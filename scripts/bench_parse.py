@@ -1,4 +1,4 @@
-"""Benchmark: ENTSO-E XML bytes -> finished rows (app.processor.process), beside entsoe-py.
+"""Benchmark: ENTSO-E XML bytes -> finished rows (app.entsoe.processor.process), beside entsoe-py.
 
 Decodes the one-year hourly document (8,784 points) and the 15-minute week (672 points) from
 ``../shared/entsoe-samples/real/`` many times; without the samples it generates an equivalent
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from app.processor import process
+from app.entsoe.processor import process
 
 SAMPLES = Path(__file__).resolve().parents[1] / ".." / "shared" / "entsoe-samples" / "real"
 YEAR = "A65_A16_CZ_PT60M_A01_2020_fullyear_1TS_DST.xml"

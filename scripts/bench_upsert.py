@@ -1,4 +1,4 @@
-"""Benchmark EnergyDataRepository.upsert against a real server, beside COPY and the ORM.
+"""Benchmark PointsRepository.upsert against a real server, beside COPY and the ORM.
 
     .venv/bin/python scripts/bench_upsert.py [--points N] [--database-url URL]
 
@@ -49,9 +49,9 @@ from app.config import Settings, to_async_url
 from app.db.database import Database
 from app.db.embedded import database_url
 from app.db.migrations import upgrade_to_head
+from app.domain.points import EnergyPoint, SeriesMeta
 from app.entsoe.areas import AREAS
-from app.points import EnergyPoint, SeriesMeta
-from app.repositories.energy_data import CHUNK_SIZE, EnergyDataRepository, UpsertResult
+from app.repositories.points import CHUNK_SIZE, PointsRepository, UpsertResult
 
 AREA_CODES = tuple(a.code for a in AREAS[:30])
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -161,7 +161,7 @@ async def timed_upsert(
     began = time.perf_counter()
     for part in batches(points, batch):
         async with db.session() as session:
-            total = total + await EnergyDataRepository(session, chunk_size=chunk_size).upsert(part)
+            total = total + await PointsRepository(session, chunk_size=chunk_size).upsert(part)
     return time.perf_counter() - began, total
 
 

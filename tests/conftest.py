@@ -38,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from app.config import to_async_url
 from app.db.database import Database
 from app.db.migrations import upgrade_to_head
-from app.points import EnergyPoint, SeriesMeta
+from app.domain.points import EnergyPoint, SeriesMeta
 
 TIMESCALE_IMAGE = "timescale/timescaledb:2.17.2-pg16"
 

@@ -12,9 +12,9 @@ import pytest
 from fastapi import FastAPI
 from structlog.testing import capture_logs
 
-from app.api.app import create_app
 from app.config import Settings
 from app.db.embedded import EmbeddedPostgres
+from app.main import create_app
 
 
 @asynccontextmanager

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
 
-from dependency_injector.wiring import Provide, inject
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy.exc import DBAPIError
 
-from app.api import query_params as qp
+from app.api import params as qp
 from app.api.deps import SessionDep
-from app.api.energy_render import json_response, stamp
-from app.api.read_models import ERRORS, ForecastAccuracyOut
-from app.container import Container
+from app.api.energy.render import json_response, stamp
+from app.api.schemas import ERRORS, ForecastAccuracyOut
 from app.exceptions import InvalidInputError, database_unavailable
-from app.repositories.energy_queries import EnergyQueries
-from app.repositories.energy_rows import Bucketing
+from app.repositories.readings import Readings
+from app.repositories.readings_rows import Bucketing
 
 router = APIRouter(prefix="/api/v1", tags=["forecast accuracy"])
 
@@ -48,7 +45,6 @@ def _figures(row: tuple[Any, ...], tz: Any) -> dict[str, Any]:
     response_model=ForecastAccuracyOut,
     responses=ERRORS,
 )
-@inject
 async def forecast_accuracy(
     session: SessionDep,
     area: Annotated[str, Query(max_length=64, description="short code or EIC code")],
@@ -58,7 +54,6 @@ async def forecast_accuracy(
         AccuracyResolution | None, Query(description="also per local day or ISO week")
     ] = None,
     tz: Annotated[str | None, Query(max_length=64, description="IANA zone (default UTC)")] = None,
-    queries: Callable[..., EnergyQueries] = Depends(Provide[Container.energy_queries.provider]),
 ) -> Response:
     """Errors are forecast - actual in the data's unit (MW); MAPE in percent of |actual|,
     skipping zero actuals. Each forecast point is compared over its own interval with the
@@ -74,7 +69,7 @@ async def forecast_accuracy(
         bucket_tz = "UTC" if tz is not None and zone is None else (zone.key if zone else found.tz)
         bucketing = Bucketing(resolution.value, "mean", bucket_tz)
     try:
-        rows = await queries(session).accuracy(found.code, start, end, bucketing)
+        rows = await Readings(session).accuracy(found.code, start, end, bucketing)
     except DBAPIError as exc:
         if bucketing is None or tz is None or database_unavailable(exc):
             raise

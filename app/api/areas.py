@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated
 
-from dependency_injector.wiring import Provide, inject
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from app.api.deps import SessionDep
-from app.api.energy_render import json_response, stamp
-from app.api.read_models import ERRORS, AreasOut
-from app.container import Container
+from app.api.energy.render import json_response, stamp
+from app.api.schemas import ERRORS, AreasOut
 from app.entsoe.areas import AREAS
-from app.repositories.energy_data import Coverage, EnergyDataRepository
+from app.repositories.points import Coverage, PointsRepository
 
 router = APIRouter(prefix="/api/v1", tags=["areas"])
 
@@ -25,16 +22,12 @@ router = APIRouter(prefix="/api/v1", tags=["areas"])
     response_model=AreasOut,
     responses=ERRORS,
 )
-@inject
 async def areas(
     session: SessionDep,
     stored_only: Annotated[bool, Query(description="only areas with stored data")] = False,
-    repository: Callable[..., EnergyDataRepository] = Depends(
-        Provide[Container.energy_data_repository.provider]
-    ),
 ) -> Response:
     stored: dict[str, list[Coverage]] = {}
-    for item in await repository(session).coverage_all():
+    for item in await PointsRepository(session).coverage_all():
         stored.setdefault(item.area_code, []).append(item)
     body = [
         {

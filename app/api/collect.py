@@ -12,31 +12,29 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from dependency_injector.wiring import Provide, inject
 from fastapi import APIRouter, Depends
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
-from app.api import query_params as qp
-from app.api.deps import SessionDep, require_api_key
+from app.api import params as qp
+from app.api.deps import (
+    CollectionServiceDep,
+    CollectJobsDep,
+    SessionDep,
+    SettingsDep,
+    require_api_key,
+)
 from app.api.responses import OrjsonResponse
 from app.config import Settings
-from app.container import Container
 from app.entsoe.areas import get_area
 from app.entsoe.errors import UnknownAreaError
 from app.entsoe.items import DataType
 from app.exceptions import InvalidInputError, NotFoundError
-from app.repositories.collection_runs import CollectionRunRepository
-from app.services.collect_jobs import CollectJobRunner, job_report
-from app.services.collection import DataCollectionService
+from app.repositories.runs import CollectionRunRepository
+from app.services.collect_jobs import job_report
 from app.services.healing import published_until
 from app.services.results import totals
 
 router = APIRouter(prefix="/api/v1", tags=["collection"])
-
-# Injected by the container (dependency-injector wiring reads these markers).
-_SETTINGS = Depends(Provide[Container.settings])
-_SERVICE = Depends(Provide[Container.collection_service])
-_JOBS = Depends(Provide[Container.collect_jobs])
 
 
 def _as_list(value: Any) -> Any:
@@ -107,12 +105,11 @@ def _validate(
         422: {"description": "invalid request; `field` names the parameter"},
     },
 )
-@inject
 async def collect_data(
     body: CollectRequest,
-    settings: Settings = _SETTINGS,
-    service: DataCollectionService = _SERVICE,
-    jobs: CollectJobRunner = _JOBS,
+    settings: SettingsDep,
+    service: CollectionServiceDep,
+    jobs: CollectJobsDep,
 ) -> OrjsonResponse:
     pairs, start, end = _validate(body, settings, datetime.now(UTC))
     planned = sum(len(service.plan(dt, start, end)) for _, dt in pairs)

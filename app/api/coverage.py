@@ -10,10 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from app.api import query_params as qp
+from app.api import params as qp
 from app.api.deps import SessionDep
-from app.api.energy_render import json_response, stamp
-from app.api.read_models import ERRORS, CoverageOut
+from app.api.energy.render import json_response, stamp
+from app.api.schemas import ERRORS, CoverageOut
 from app.entsoe.items import DataType
 from app.services.coverage import Coverage, coverage
 

@@ -1,37 +1,65 @@
-"""Request dependencies: one database session per request, the API-key check."""
+"""Request dependencies, read from the app's own container (``request.app.state.container``).
+
+Routes take these as ``Annotated`` aliases (``SessionDep``, ``SettingsDep``, ...), so every app
+serves its own settings and database even when several live in one process (tests).
+"""
 
 from __future__ import annotations
 
 import hmac
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, cast
 
-from dependency_injector.wiring import Provide, inject
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.container import Container
 from app.db.database import Database
 from app.exceptions import AuthenticationError, PermissionDeniedError
+from app.services.collect_jobs import CollectJobRunner
+from app.services.collection import DataCollectionService
 
 
-@inject
-async def get_session(
-    database: Database = Depends(Provide[Container.database]),
-) -> AsyncIterator[AsyncSession]:
+def _container(request: Request) -> Container:
+    return cast(Container, request.app.state.container)
+
+
+def get_settings(request: Request) -> Settings:
+    return _container(request).settings()
+
+
+async def get_database(request: Request) -> Database:
+    # Resources were initialised in the lifespan: the provider answers an awaitable.
+    return await _container(request).database.async_()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+
+
+async def get_session(database: DatabaseDep) -> AsyncIterator[AsyncSession]:
     """The request's transaction: committed when the handler returns, rolled back on error."""
     async with database.session() as session:
         yield session
 
 
+async def get_collection_service(request: Request) -> DataCollectionService:
+    return await _container(request).collection_service.async_()
+
+
+async def get_collect_jobs(request: Request) -> CollectJobRunner:
+    return await _container(request).collect_jobs.async_()
+
+
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+CollectionServiceDep = Annotated[DataCollectionService, Depends(get_collection_service)]
+CollectJobsDep = Annotated[CollectJobRunner, Depends(get_collect_jobs)]
 
 
-@inject
 async def require_api_key(
+    settings: SettingsDep,
     x_api_key: Annotated[str | None, Header(description="API key for write endpoints")] = None,
-    settings: Settings = Depends(Provide[Container.settings]),
 ) -> None:
     """401 without a key, 403 with one that is not configured (compared in constant time)."""
     if not x_api_key:

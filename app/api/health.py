@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from dependency_injector.wiring import Provide, inject
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from app.container import Container
-from app.db.database import Database
+from app.api.deps import DatabaseDep
 from app.db.migrations import migration_state
 
 router = APIRouter(tags=["health"])
@@ -26,8 +24,7 @@ async def health() -> dict[str, str]:
     summary="Readiness: the database answers and its schema is at the newest migration",
     responses={503: {"description": "not ready; `reason` says why"}},
 )
-@inject
-async def ready(database: Database = Depends(Provide[Container.database])) -> JSONResponse:
+async def ready(database: DatabaseDep) -> JSONResponse:
     body: dict[str, Any]
     try:
         current, head = await migration_state(database.engine)

@@ -1,5 +1,5 @@
 """Repositories: they take an AsyncSession, run set-based SQL and never commit."""
 
-from app.repositories.energy_data import Coverage, EnergyDataRepository, UpsertResult
+from app.repositories.points import Coverage, PointsRepository, UpsertResult
 
-__all__ = ["Coverage", "EnergyDataRepository", "UpsertResult"]
+__all__ = ["Coverage", "PointsRepository", "UpsertResult"]

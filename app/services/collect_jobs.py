@@ -16,7 +16,7 @@ from typing import Any
 import structlog
 
 from app.entsoe.items import DataType
-from app.repositories.collection_runs import CollectionRunRepository, NewRun
+from app.repositories.runs import CollectionRunRepository, NewRun
 from app.services.collection import DataCollectionService
 from app.services.results import COUNTERS
 

@@ -23,11 +23,11 @@ from app.entsoe.areas import get_area
 from app.entsoe.client import EntsoeClient
 from app.entsoe.errors import EntsoeError
 from app.entsoe.items import DataType
+from app.entsoe.processor import to_points
 from app.exceptions import database_unavailable
-from app.processor import to_points
 from app.repositories.backfill_windows import BackfillWindowRepository, Interval
-from app.repositories.collection_runs import CollectionRunRepository, NewRun
-from app.repositories.energy_data import EnergyDataRepository
+from app.repositories.points import PointsRepository
+from app.repositories.runs import CollectionRunRepository, NewRun
 from app.services.locks import COLLECTION_LOCKS, advisory_lock
 from app.services.results import CollectionSummary, WindowError, WindowResult, status_of
 
@@ -164,7 +164,7 @@ class DataCollectionService:
                 p for doc in fetched.documents for p in to_points(doc, data_source=self.data_source)
             ]
             async with self.database.session() as session:
-                counts = await EnergyDataRepository(session).upsert(points)
+                counts = await PointsRepository(session).upsert(points)
                 if record_backfill:
                     await BackfillWindowRepository(session).record(
                         area_code,

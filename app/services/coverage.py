@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.entsoe.areas import get_area
-from app.processor import CALENDAR_STEPS, FIXED_STEPS
+from app.entsoe.processor import CALENDAR_STEPS, FIXED_STEPS
 
 # date_bin's origin for fixed-size buckets; P7D buckets start on Mondays like date_trunc('week').
 BUCKET_ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)

@@ -1,6 +1,6 @@
 """What a collection reports: per window, per (area, item) collection, and summed up.
 
-Counts are of distinct keys per upsert (see :class:`app.repositories.energy_data.UpsertResult`);
+Counts are of distinct keys per upsert (see :class:`app.repositories.points.UpsertResult`);
 ``points`` counts what the documents held, including points outside the requested range.
 """
 

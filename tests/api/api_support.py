@@ -1,6 +1,6 @@
 """The known data set of tests/api, the app settings for it, and a running app client.
 
-The data set is loaded once for tests/api through EnergyDataRepository.upsert and committed,
+The data set is loaded once for tests/api through PointsRepository.upsert and committed,
 because the app reads through its own connections; it is removed again afterwards. It covers
 both 2024 DST days in Europe/Brussels (92 and 100 quarter-hours), a hole, a resolution switch,
 forecasts with min/max business types and a zero actual.
@@ -19,7 +19,7 @@ import httpx
 from fastapi import FastAPI
 
 from app.config import Settings
-from app.points import SeriesMeta
+from app.domain.points import SeriesMeta
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 TABLES = "energy_data_points, energy_series"

@@ -1,6 +1,6 @@
 """tests/api: the known data set stored once in the real (migrated) test database, and the app.
 
-The data set is loaded through EnergyDataRepository.upsert and committed, because the app reads
+The data set is loaded through PointsRepository.upsert and committed, because the app reads
 through its own connections; it is removed again when the package's tests are done.
 """
 
@@ -13,10 +13,10 @@ import pytest
 from api_support import TABLES, Dataset, build_dataset, running, settings_for
 from sqlalchemy import text
 
-from app.api.app import create_app
 from app.db.database import Database
-from app.points import EnergyPoint
-from app.repositories.energy_data import EnergyDataRepository
+from app.domain.points import EnergyPoint
+from app.main import create_app
+from app.repositories.points import PointsRepository
 
 
 async def _truncate(database: Database) -> None:
@@ -31,7 +31,7 @@ async def dataset(database: Database) -> AsyncIterator[Dataset]:
     await _truncate(database)
     points = [EnergyPoint(key[3], q, data.metas[key]) for key, q in data.points.items()]
     async with database.session() as session:
-        await EnergyDataRepository(session).upsert(points)
+        await PointsRepository(session).upsert(points)
     try:
         yield data
     finally:

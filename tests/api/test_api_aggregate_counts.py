@@ -20,10 +20,10 @@ from api_support import BRUSSELS, Dataset, local
 from sqlalchemy import text
 
 from app.db.database import Database
-from app.points import EnergyPoint, SeriesMeta
-from app.repositories.energy_data import EnergyDataRepository
-from app.repositories.energy_rows import RangeQuery
-from app.repositories.energy_sql import buckets_sql
+from app.domain.points import EnergyPoint, SeriesMeta
+from app.repositories.points import PointsRepository
+from app.repositories.readings_rows import RangeQuery
+from app.repositories.readings_sql import buckets_sql
 
 pytestmark = pytest.mark.db
 
@@ -175,7 +175,7 @@ async def at_load(
     points = [EnergyPoint(t, q, actual_meta) for t, q in actual.items()]
     points += [EnergyPoint(t, q, forecast_meta) for t, q in forecast.items()]
     async with database.session() as session:
-        await EnergyDataRepository(session).upsert(points)
+        await PointsRepository(session).upsert(points)
     try:
         yield actual, forecast
     finally:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from api_support import Dataset, local, running, settings_for
 
-from app.api.app import create_app
+from app.main import create_app
 
 pytestmark = pytest.mark.db
 

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from schemathesis import checks as st_checks
 from schemathesis.specs.openapi import checks as openapi_checks
 
-from app.api.app import create_app
+from app.main import create_app
 
 pytestmark = pytest.mark.db
 

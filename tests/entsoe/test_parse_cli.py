@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from app import parse_cli
-from app.points import EnergyPoint, SeriesMeta
+from app.cli import parse as parse_cli
+from app.domain.points import EnergyPoint, SeriesMeta
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "entsoe-samples" / "real"
 needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"no real samples at {SAMPLES}")
 
 # The subcommand exactly as app/cli.py registers it, without the rest of the CLI.
 HARNESS = (
-    "import argparse, sys; from app import parse_cli; p = argparse.ArgumentParser(); "
+    "import argparse, sys; from app.cli import parse as parse_cli; p = argparse.ArgumentParser(); "
     "s = p.add_subparsers(); parse_cli.register(s); a = p.parse_args(sys.argv[1:]); "
     "raise SystemExit(a.func(a))"
 )

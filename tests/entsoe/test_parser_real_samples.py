@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 import structlog
 
-from app import processor
+from app.domain.points import EnergyPoint
+from app.entsoe import processor
 from app.entsoe.areas import get_area
 from app.entsoe.errors import ProcessorError
 from app.entsoe.parser import Acknowledgement, MarketDocument, parse
 from app.entsoe.transport import unpack
-from app.points import EnergyPoint
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "entsoe-samples" / "real"
 
@@ -91,6 +91,8 @@ ACKS = {
     "ACK_999_HTTP400_mandatory-param-missing.xml": False,
     "ACK_999_DeliveredTimeIntervalNotValid_A65_A16_PL.xml": False,
     "ACK_999_BadRequest.xml": False,
+    "ACK_999_NoMatchingData_A44_NL_20230220.xml": True,
+    "ACK_999_NoMatchingData_A73_BE_20230816.xml": True,
 }
 
 

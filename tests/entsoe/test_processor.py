@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import structlog
 
-from app import processor
+from app.domain.points import EnergyPoint, SeriesMeta
+from app.entsoe import processor
 from app.entsoe.errors import MalformedXmlError, ProcessorError
 from app.entsoe.parser import parse
-from app.points import EnergyPoint, SeriesMeta
-from app.processor import interval_starts, process
+from app.entsoe.processor import interval_starts, process
 
 from .xmlgen import TS, Doc, P, ack
 

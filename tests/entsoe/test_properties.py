@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.entsoe.areas import AREAS
-from app.processor import interval_starts, process
+from app.entsoe.processor import interval_starts, process
 
 from .xmlgen import TS, Doc, P
 

@@ -14,11 +14,12 @@ import pytest
 from pipeline_support import expected, sandbox_config, stored, utc
 from sqlalchemy import text
 
-from app.api.app import create_app
+from app.cli.serve import sandbox_settings
 from app.config import Settings
 from app.db.database import Database
 from app.entsoe.items import DataType
-from app.sandbox import SandboxConfig, SandboxServer
+from app.main import create_app
+from app.sandbox import SandboxConfig, SandboxServer, start_sandbox
 
 pytestmark = pytest.mark.db
 
@@ -213,18 +214,14 @@ async def test_serve_with_sandbox_collects_sandbox_rows_without_a_token(
         collection={"scheduler_enabled": False},
     )
     assert settings.entsoe.api_token is None
-    app = create_app(settings, sandbox=True)
-    async with app.router.lifespan_context(app):
-        assert settings.entsoe.base_url.startswith("http://127.0.0.1:")
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            response = await client.post(
-                "/api/v1/collect-data",
-                json=_body(start="2025-03-01T00:00:00Z", end="2025-03-02T00:00:00Z"),
-                headers=HEADERS,
-            )
-    assert response.status_code == 200, response.text
-    assert response.json()["totals"]["inserted"] == 24
+    server = start_sandbox()
+    try:
+        served = sandbox_settings(settings, server.base_url)
+        assert served.entsoe.base_url.startswith("http://127.0.0.1:")
+        assert settings.entsoe.api_token is None  # a copy: the given settings are untouched
+        await _collect_day(served)
+    finally:
+        server.stop()
     async with db.session() as session:
         sources = (
             (
@@ -239,3 +236,17 @@ async def test_serve_with_sandbox_collects_sandbox_rows_without_a_token(
             .all()
         )
     assert sources == ["entsoe-sandbox"]
+
+
+async def _collect_day(settings: Settings) -> None:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            response = await client.post(
+                "/api/v1/collect-data",
+                json=_body(start="2025-03-01T00:00:00Z", end="2025-03-02T00:00:00Z"),
+                headers=HEADERS,
+            )
+    assert response.status_code == 200, response.text
+    assert response.json()["totals"]["inserted"] == 24

@@ -10,7 +10,7 @@ from pipeline_support import utc
 
 from app.config import Settings
 from app.entsoe.items import DataType
-from app.scheduler import DEFAULT_JOBS, JobSpec
+from app.jobs.scheduler import DEFAULT_JOBS, JobSpec
 from app.services.backfill import _covered
 from app.services.collection import data_source_for
 from app.services.healing import current_range, published_until

@@ -16,8 +16,8 @@ from structlog.testing import capture_logs
 
 from app.db.database import Database
 from app.entsoe.items import DataType
+from app.jobs.scheduler import CollectionScheduler, JobSpec
 from app.sandbox import ManualClock, SandboxConfig, SandboxServer
-from app.scheduler import CollectionScheduler, JobSpec
 from app.services.backfill import run_backfill
 from app.services.healing import HealingService
 from app.services.locks import COLLECTION_LOCKS, advisory_lock

@@ -1,4 +1,4 @@
-"""EnergyDataRepository on the real, migrated test database (each test rolled back)."""
+"""PointsRepository on the real, migrated test database (each test rolled back)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from structlog.testing import capture_logs
 
 from app.db.database import Database
-from app.points import EnergyPoint, SeriesMeta
-from app.repositories import Coverage, EnergyDataRepository, UpsertResult
+from app.domain.points import EnergyPoint, SeriesMeta
+from app.repositories import Coverage, PointsRepository, UpsertResult
 
 pytestmark = pytest.mark.db
 
@@ -39,7 +39,7 @@ async def stored(session: AsyncSession, area: str = "DE_LU") -> dict[datetime, t
 async def test_same_batch_twice_writes_nothing_the_second_time(
     db_session: AsyncSession, make_points: Points
 ) -> None:
-    repo = EnergyDataRepository(db_session)
+    repo = PointsRepository(db_session)
     points = make_points(T0, range(1, 97))
     assert await repo.upsert(points) == UpsertResult(inserted=96)
     before = await stored(db_session)
@@ -50,7 +50,7 @@ async def test_same_batch_twice_writes_nothing_the_second_time(
 
 
 async def test_revision_guard(db_session: AsyncSession, make_points: Points) -> None:
-    repo = EnergyDataRepository(db_session)
+    repo = PointsRepository(db_session)
     day1 = datetime(2024, 3, 2, tzinfo=UTC)
     await repo.upsert(make_points(T0, [10, 20], revision_number=2, document_created_at=day1))
 
@@ -74,7 +74,7 @@ async def test_revision_guard(db_session: AsyncSession, make_points: Points) -> 
 async def test_sandbox_rows_never_replace_real_ones(
     db_session: AsyncSession, make_points: Points
 ) -> None:
-    repo = EnergyDataRepository(db_session)
+    repo = PointsRepository(db_session)
     await repo.upsert(make_points(T0, [10, 20]))  # data_source "entsoe"
     sandbox = make_points(T0, [11, 21, 31], revision_number=5, data_source="entsoe-sandbox")
     assert await repo.upsert(sandbox) == UpsertResult(inserted=1, unchanged=2)
@@ -91,7 +91,7 @@ async def test_sandbox_rows_never_replace_real_ones(
 async def test_new_revision_with_other_unit_or_resolution_is_written(
     db_session: AsyncSession, make_points: Points
 ) -> None:
-    repo = EnergyDataRepository(db_session)
+    repo = PointsRepository(db_session)
     await repo.upsert(make_points(T0, [5]))
     other_unit = make_points(T0, [5], unit="KWH", revision_number=2)
     assert await repo.upsert(other_unit) == UpsertResult(updated=1)
@@ -109,7 +109,7 @@ async def test_new_revision_with_other_unit_or_resolution_is_written(
 async def test_updated_at_moves_created_at_stays(
     db_session: AsyncSession, make_points: Points
 ) -> None:
-    repo = EnergyDataRepository(db_session)
+    repo = PointsRepository(db_session)
     await repo.upsert(make_points(T0, [1]))
     # now() is the transaction's start time: age the row instead of waiting
     await db_session.execute(
@@ -126,7 +126,7 @@ async def test_updated_at_moves_created_at_stays(
 async def test_duplicate_keys_in_one_batch(
     db_session: AsyncSession, make_points: Points, make_meta: Meta
 ) -> None:
-    repo = EnergyDataRepository(db_session)
+    repo = PointsRepository(db_session)
     high = make_meta(revision_number=2)
     low = make_meta(revision_number=1, document_mrid="doc-0")
     batch = [
@@ -142,17 +142,17 @@ async def test_duplicate_keys_in_one_batch(
 async def test_chunks_give_the_same_result(db_session: AsyncSession, make_meta: Meta) -> None:
     metas = [make_meta(time_series_mrid=f"ts-{n}") for n in range(5)]
     points = [EnergyPoint(T0 + n * Q, Decimal(n), metas[n // 11]) for n in range(50)]
-    assert await EnergyDataRepository(db_session, chunk_size=7).upsert(points) == UpsertResult(
+    assert await PointsRepository(db_session, chunk_size=7).upsert(points) == UpsertResult(
         inserted=50
     )
-    assert await EnergyDataRepository(db_session).upsert(points) == UpsertResult(unchanged=50)
+    assert await PointsRepository(db_session).upsert(points) == UpsertResult(unchanged=50)
     assert await stored(db_session) == {T0 + n * Q: (Decimal(n), 1) for n in range(50)}
 
 
 async def test_quantities_compare_at_three_decimals(
     db_session: AsyncSession, make_points: Points
 ) -> None:
-    repo = EnergyDataRepository(db_session)
+    repo = PointsRepository(db_session)
     await repo.upsert(make_points(T0, ["1.2345"]))
     assert (await stored(db_session))[T0][0] == Decimal("1.235")
     assert await repo.upsert(make_points(T0, ["1.2349"])) == UpsertResult(unchanged=1)
@@ -161,7 +161,7 @@ async def test_quantities_compare_at_three_decimals(
 
 
 async def test_bad_points_are_refused(db_session: AsyncSession, make_points: Points) -> None:
-    repo = EnergyDataRepository(db_session)
+    repo = PointsRepository(db_session)
     with pytest.raises(ValueError, match="aware UTC"):
         await repo.upsert(make_points(datetime(2024, 1, 1), [1]))  # noqa: DTZ001
     with pytest.raises(ValueError, match="finite"):
@@ -170,7 +170,7 @@ async def test_bad_points_are_refused(db_session: AsyncSession, make_points: Poi
 
 
 async def test_business_types_are_kept_apart(db_session: AsyncSession, make_points: Points) -> None:
-    repo = EnergyDataRepository(db_session)
+    repo = PointsRepository(db_session)
     week = {"data_type": "week_ahead", "resolution": "P1D"}
     day = timedelta(days=1)
     await repo.upsert(make_points(T0, [100, 110], step=day, business_type="A60", **week))
@@ -193,7 +193,7 @@ async def test_business_types_are_kept_apart(db_session: AsyncSession, make_poin
 async def test_range_is_half_open_and_ordered(
     db_session: AsyncSession, make_points: Points
 ) -> None:
-    repo = EnergyDataRepository(db_session)
+    repo = PointsRepository(db_session)
     await repo.upsert(make_points(T0, [1, 2, 3, 4]))
     await repo.upsert(make_points(T0, [9, 8, 7, 6], data_type="day_ahead", document_mrid="da"))
     await repo.upsert(make_points(T0, [5, 5, 5, 5], area_code="FR"))
@@ -223,7 +223,7 @@ async def test_range_is_half_open_and_ordered(
 
 
 async def test_latest_per_area_and_data_type(db_session: AsyncSession, make_points: Points) -> None:
-    repo = EnergyDataRepository(db_session)
+    repo = PointsRepository(db_session)
     await repo.upsert(make_points(T0, [1, 2, 3]))
     await repo.upsert(make_points(T0, [7, 8], area_code="FR"))
     await repo.upsert(make_points(T0, [4], data_type="day_ahead"))
@@ -242,7 +242,7 @@ async def test_latest_per_area_and_data_type(db_session: AsyncSession, make_poin
 
 
 async def test_coverage(db_session: AsyncSession, make_points: Points) -> None:
-    repo = EnergyDataRepository(db_session)
+    repo = PointsRepository(db_session)
     await repo.upsert(make_points(T0, [1, 2, 3], area_code="ZZ_A"))
     await repo.upsert(make_points(T0 + Q, [1], area_code="ZZ_B", data_type="day_ahead"))
 
@@ -262,7 +262,7 @@ async def test_dst_days_are_stored_as_exact_utc_instants(
     db_session: AsyncSession, make_meta: Meta
 ) -> None:
     berlin = ZoneInfo("Europe/Berlin")
-    repo = EnergyDataRepository(db_session)
+    repo = PointsRepository(db_session)
     meta = make_meta()
     spring, autumn = datetime(2024, 3, 31, tzinfo=berlin), datetime(2024, 10, 27, tzinfo=berlin)
     for day, quarters in ((spring, 92), (autumn, 100)):
@@ -289,7 +289,7 @@ async def test_concurrent_insert_of_the_same_keys(database: Database, make_point
     try:
         with capture_logs() as logs:
             async with database.session() as holder:
-                await EnergyDataRepository(holder).upsert(first)  # uncommitted: the rival waits
+                await PointsRepository(holder).upsert(first)  # uncommitted: the rival waits
                 rival = asyncio.create_task(_upsert_in_own_session(database, second))
                 await _wait_for_lock_wait(database)
             result = await asyncio.wait_for(rival, timeout=30)
@@ -310,7 +310,7 @@ async def test_concurrent_insert_of_the_same_keys(database: Database, make_point
 
 async def _upsert_in_own_session(database: Database, points: list[EnergyPoint]) -> UpsertResult:
     async with database.session() as session:
-        return await EnergyDataRepository(session).upsert(points)
+        return await PointsRepository(session).upsert(points)
 
 
 async def _wait_for_lock_wait(database: Database) -> None:

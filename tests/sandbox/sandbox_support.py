@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.domain.points import EnergyPoint
 from app.entsoe.areas import get_area
 from app.entsoe.items import ITEMS, DataType
-from app.points import EnergyPoint
-from app.processor import process
+from app.entsoe.processor import process
 from app.sandbox import DATA_SOURCE, SandboxConfig
 from app.sandbox.answer import Answer, answer
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from app.cli import build_parser, main
-from app.sandbox.command import config_from_args
+from app.cli.sandbox import config_from_args
 
 MINIMAL = "documentType=A65&processType=A16&outBiddingZone_Domain=10YCZ-CEPS-----N"
 

@@ -18,8 +18,8 @@ import numpy.typing as npt
 
 from app.entsoe.areas import Area
 from app.entsoe.items import ITEMS, DataType
-from app.processor import FIXED_STEPS
-from app.repositories.energy_rows import BucketExpected, Bucketing, Columns, Group, RangeQuery
+from app.entsoe.processor import FIXED_STEPS
+from app.repositories.readings_rows import BucketExpected, Bucketing, Columns, Group, RangeQuery
 from app.services.coverage import (
     bucket_count,
     bucket_floor,

@@ -13,20 +13,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import inspect
 import json
 import logging
 import sys
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from app.api.query_params import EARLIEST, LATEST
-from app.backfill_progress import Progress, table
-from app.cli import UsageError, load_settings
-from app.config import Settings
+from app.api.params import EARLIEST, LATEST
+from app.cli.progress import Progress, table
+from app.config import Settings, load_settings
 from app.entsoe.areas import get_area
 from app.entsoe.errors import UnknownAreaError
 from app.entsoe.items import DataType
+from app.exceptions import UsageError
 from app.services.backfill import BackfillOutcome, Pair, run_backfill
 from app.services.collection import DataCollectionService
 
@@ -105,10 +104,6 @@ def parse_args(
     return pairs, start, end, concurrency
 
 
-async def _resolve(value: object) -> Any:
-    return await value if inspect.isawaitable(value) else value
-
-
 def run(args: argparse.Namespace) -> int:
     from app.logging import configure_from_settings
 
@@ -156,15 +151,14 @@ async def _backfill(
     concurrency: int,
     as_json: bool,
 ) -> int:
-    from app.container import Container
+    from app.container import Container, close_resources, open_resources
     from app.db.migrations import upgrade_to_head
 
-    container = Container()
-    container.settings.override(settings)
+    container = Container(settings=settings)
     try:
-        url = cast(str, await _resolve(container.database_url()))
-        await upgrade_to_head(url)
-        service = cast(DataCollectionService, await _resolve(container.collection_service()))
+        await open_resources(container)
+        await upgrade_to_head(container.database_url())
+        service: DataCollectionService = await container.collection_service.async_()
         bar = Progress(0)
         try:
             outcome = await run_backfill(
@@ -181,7 +175,7 @@ async def _backfill(
         finally:
             bar.close()
     finally:
-        await _resolve(container.shutdown_resources())
+        await close_resources(container)
     _report(outcome, as_json)
     return 1 if outcome.failures or outcome.not_run else 0
 

@@ -1,4 +1,4 @@
-"""SQL text of the API's read paths (:mod:`app.repositories.energy_queries`).
+"""SQL text of the API's read paths (:mod:`app.repositories.readings`).
 
 Only constants and validated names are ever formatted into these strings; values are bound.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from app.repositories.energy_rows import RangeQuery
+from app.repositories.readings_rows import RangeQuery
 
 AGGREGATES = {"mean": "avg", "min": "min", "max": "max", "sum": "sum"}
 # A stored point's interval: PTnM/PTnH are fixed lengths in UTC; P1D/P7D/P1M/P1Y are calendar

@@ -1,9 +1,9 @@
 """The API's read paths over ``energy_data_points``: fast, exact, and in SQL wherever possible.
 
-- Native json/columnar (:meth:`EnergyQueries.points`): one binary COPY of the rows straight into
+- Native json/columnar (:meth:`Readings.points`): one binary COPY of the rows straight into
   numpy (:mod:`app.repositories.pg_binary`); counts, first/last, revision and issued time per
   stored series are computed from the same rows, so data and metadata agree by construction.
-- Aggregates and CSV: :meth:`EnergyQueries.groups` (grouped statistics per stored series) first,
+- Aggregates and CSV: :meth:`Readings.groups` (grouped statistics per stored series) first,
   then the data, both in one REPEATABLE READ, READ ONLY snapshot. Aggregation runs in SQL
   (``date_bin`` in UTC for PTnM/PTnH, ``date_trunc(unit, ts, zone)`` for P1D/P7D/P1M so local
   days stay local across DST; ``time_bucket`` on TimescaleDB); CSV is rendered by PostgreSQL
@@ -27,10 +27,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.entsoe.areas import get_area
-from app.repositories import energy_sql as sql
 from app.repositories import pg_binary
+from app.repositories import readings_sql as sql
 from app.repositories.copy_stream import copy_chunks
-from app.repositories.energy_rows import (
+from app.repositories.readings_rows import (
     BucketExpected,
     Bucketing,
     Columns,
@@ -64,7 +64,7 @@ class TooManyPoints(Exception):
     """More rows in the range than the caller's limit."""
 
 
-class EnergyQueries:
+class Readings:
     """Read-only queries in the caller's session."""
 
     def __init__(self, session: AsyncSession) -> None:
@@ -184,7 +184,7 @@ class EnergyQueries:
 
     @staticmethod
     def _bucket_args(query: RangeQuery, groups: Sequence[Group], bucketing: Bucketing) -> list[Any]:
-        """The arguments of :func:`energy_sql.buckets_sql` (see :func:`energy_sql.bucket_params`):
+        """The arguments of :func:`readings_sql.buckets_sql` (see its ``bucket_params``):
         the stored series of ``groups`` give each point's resolution for the time-weighted mean."""
         series = sorted({(p.series_id, p.resolution) for g in groups for p in g.parts})
         values = {
@@ -279,7 +279,7 @@ class EnergyQueries:
         self, area_code: str, start: datetime, end: datetime, bucketing: Bucketing | None
     ) -> list[tuple[Any, ...]]:
         """Day-ahead vs actual (time-averaged to each forecast interval, see
-        :func:`energy_sql.accuracy_sql`): rows (bucket, points, MAE, RMSE, MAPE %, bias, points
+        :func:`readings_sql.accuracy_sql`): rows (bucket, points, MAE, RMSE, MAPE %, bias, points
         with a non-zero actual, forecast resolutions compared), the overall one first."""
         timescale = await self._timescale() if bucketing else False
         statement = sql.accuracy_sql(

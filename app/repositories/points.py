@@ -17,10 +17,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.points import EnergyPoint, SeriesMeta
 from app.entsoe.items import DataType
-from app.points import EnergyPoint, SeriesMeta
-from app.repositories import merge_sql
-from app.repositories.merge_batch import Batch, require_aware, series_key
+from app.repositories import points_sql
+from app.repositories.points_batch import Batch, require_aware, series_key
 
 # Points per merge statement: large enough that per-statement costs vanish, small enough that one
 # statement's arrays and sort stay in memory (scripts/bench_upsert.py measured the choice).
@@ -69,7 +69,7 @@ class Coverage:
     count: int
 
 
-class EnergyDataRepository:
+class PointsRepository:
     """Reads and writes ``energy_data_points`` (and ``energy_series``) in the caller's transaction.
 
     It never commits: the caller's ``async with database.session()`` decides.
@@ -112,14 +112,16 @@ class EnergyDataRepository:
         try:
             async with self._session.begin_nested():
                 fast = (
-                    merge_sql.MERGE_POINTS_FAST_FOREIGN if foreign else merge_sql.MERGE_POINTS_FAST
+                    points_sql.MERGE_POINTS_FAST_FOREIGN
+                    if foreign
+                    else points_sql.MERGE_POINTS_FAST
                 )
                 row = (await self._session.execute(text(fast), params)).one()
         except IntegrityError as exc:
             if getattr(exc.orig, "sqlstate", None) != UNIQUE_VIOLATION:
                 raise
             log.info("energy_data.merge_retried", reason="concurrent insert of the same keys")
-            safe = merge_sql.MERGE_POINTS_FOREIGN if foreign else merge_sql.MERGE_POINTS
+            safe = points_sql.MERGE_POINTS_FOREIGN if foreign else points_sql.MERGE_POINTS
             row = (await self._session.execute(text(safe), params)).one()
         distinct, inserted, updated = row
         return int(distinct), int(inserted), int(updated)
@@ -128,11 +130,11 @@ class EnergyDataRepository:
         """The energy_series id of every meta, inserting the missing series (set-based)."""
         keys = list(dict.fromkeys(series_key(m) for m in metas))
         columns = list(zip(*keys, strict=True))
-        params = dict(zip(merge_sql.SERIES_PARAMS, columns, strict=True))
-        await self._session.execute(text(merge_sql.INSERT_SERIES), params)
+        params = dict(zip(points_sql.SERIES_PARAMS, columns, strict=True))
+        await self._session.execute(text(points_sql.INSERT_SERIES), params)
         # A second statement (a fresh snapshot) also sees series a concurrent transaction committed
         # while the insert above waited on it and then did nothing.
-        rows = await self._session.execute(text(merge_sql.SELECT_SERIES), params)
+        rows = await self._session.execute(text(points_sql.SELECT_SERIES), params)
         id_of = {tuple(row[1:]): row[0] for row in rows}
         return [id_of[series_key(m)] for m in metas]
 
@@ -156,7 +158,7 @@ class EnergyDataRepository:
             "end": end,
             "btype": business_type,
         }
-        rows = await self._session.execute(text(merge_sql.RANGE), params)
+        rows = await self._session.execute(text(points_sql.RANGE), params)
         return _points(rows)
 
     async def latest(
@@ -171,7 +173,7 @@ class EnergyDataRepository:
         if not area_codes:
             return []
         params = {"areas": list(area_codes), "types": types}
-        rows = await self._session.execute(text(merge_sql.LATEST), params)
+        rows = await self._session.execute(text(points_sql.LATEST), params)
         return _points(rows)
 
     async def coverage(
@@ -179,12 +181,12 @@ class EnergyDataRepository:
     ) -> Coverage:
         """First and last timestamp and number of rows stored for one area and data type."""
         params = {"area": area_code, "type": data_type, "btype": business_type}
-        first, last, count = (await self._session.execute(text(merge_sql.COVERAGE), params)).one()
+        first, last, count = (await self._session.execute(text(points_sql.COVERAGE), params)).one()
         return Coverage(area_code, data_type, first, last, count)
 
     async def coverage_all(self) -> list[Coverage]:
         """:meth:`coverage` for every stored (area, data type), ordered by area and data type."""
-        rows = await self._session.execute(text(merge_sql.COVERAGE_ALL))
+        rows = await self._session.execute(text(points_sql.COVERAGE_ALL))
         return [Coverage(*row) for row in rows]
 
 

@@ -17,15 +17,15 @@ import numpy as np
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.exc import DBAPIError
 
-from app.api import energy_render as render
-from app.api import query_params as qp
-from app.api.energy_expected import bucket_expected, match_buckets, summaries
-from app.api.query_params import Aggregate, Format, Resolution
+from app.api import params as qp
+from app.api.energy import render
+from app.api.energy.expected import bucket_expected, match_buckets, summaries
+from app.api.params import Aggregate, Format, Resolution
 from app.entsoe.areas import Area
 from app.entsoe.items import ITEMS, DataType
 from app.exceptions import InvalidInputError
-from app.repositories.energy_queries import EnergyQueries, TooManyPoints
-from app.repositories.energy_rows import Bucketing, Columns, Group, RangeQuery
+from app.repositories.readings import Readings, TooManyPoints
+from app.repositories.readings_rows import Bucketing, Columns, Group, RangeQuery
 from app.services.coverage import bucket_count, bucket_floor
 
 CSV_HEADER = b"timestamp,area_code,data_type,business_type,quantity,resolution\n"
@@ -43,7 +43,7 @@ class Fields:
     end: str = "end"
 
 
-async def _use_zone(queries: EnergyQueries, tz: str) -> None:
+async def _use_zone(queries: Readings, tz: str) -> None:
     try:
         await queries.set_time_zone(tz)
     except DBAPIError:
@@ -53,7 +53,7 @@ async def _use_zone(queries: EnergyQueries, tz: str) -> None:
 
 
 async def _too_many(
-    queries: EnergyQueries,
+    queries: Readings,
     query: RangeQuery,
     total: int,
     max_points: int,
@@ -90,7 +90,7 @@ def _most_rows(query: RangeQuery) -> int:
 
 
 async def _native(
-    queries: EnergyQueries, query: RangeQuery, max_points: int, fields: Fields, tz: ZoneInfo | None
+    queries: Readings, query: RangeQuery, max_points: int, fields: Fields, tz: ZoneInfo | None
 ) -> tuple[list[Group], Columns]:
     # Count first only when the range could hold too many rows; the COPY stops at limit + 1.
     if _most_rows(query) > max_points:
@@ -105,7 +105,7 @@ async def _native(
 
 
 async def answer(
-    queries: EnergyQueries,
+    queries: Readings,
     *,
     area: Area,
     data_types: Sequence[str] | None,
@@ -172,7 +172,7 @@ async def answer(
 
 
 async def _references(
-    queries: EnergyQueries, query: RangeQuery, groups: Sequence[Group]
+    queries: Readings, query: RangeQuery, groups: Sequence[Group]
 ) -> dict[str, tuple[str, datetime]]:
     """Where a requested item has no rows in the range, a stored row that fixes its grid."""
     missing = [t for t in query.data_types if t not in {g.data_type for g in groups}]
@@ -180,7 +180,7 @@ async def _references(
 
 
 async def _json(
-    queries: EnergyQueries,
+    queries: Readings,
     area: Area,
     query: RangeQuery,
     business_type: str | None,

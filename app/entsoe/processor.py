@@ -1,4 +1,4 @@
-"""GL_MarketDocuments -> :class:`app.points.EnergyPoint` rows, exactly as ENTSO-E means them.
+"""GL_MarketDocuments -> :class:`app.domain.points.EnergyPoint` rows, exactly as ENTSO-E means them.
 
 Time rules: every row's timestamp is the UTC start of its interval. PTnM/PTnH resolutions step
 in UTC; P1D, P7D, P1M and P1Y step in the area's local calendar (so a weekly point after a DST
@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 
 import structlog
 
+from app.domain.points import EnergyPoint, SeriesMeta
 from app.entsoe.areas import get_area
 from app.entsoe.errors import ProcessorError, UnknownAreaError
 from app.entsoe.items import item_for
 from app.entsoe.parser import Acknowledgement, MarketDocument, Period, TimeSeries, parse
-from app.points import EnergyPoint, SeriesMeta
 
 log = structlog.get_logger(__name__)
 

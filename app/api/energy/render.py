@@ -17,10 +17,10 @@ import numpy.typing as npt
 import orjson
 from fastapi.responses import Response
 
-from app.api.energy_expected import SeriesSummary
+from app.api.energy.expected import SeriesSummary
 from app.api.responses import JSON_OPTIONS, OrjsonResponse
 from app.entsoe.areas import Area
-from app.repositories.energy_rows import Bucketing, Columns, Group, RangeQuery
+from app.repositories.readings_rows import Bucketing, Columns, Group, RangeQuery
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -1,29 +1,25 @@
 """GET /api/v1/energy-data (and the seed's /load-data on the same path), /energy-data/latest.
 
-The shared path is :func:`app.api.energy_answer.answer`: native rows as binary COPY into numpy
+The shared path is :func:`app.api.energy.answer.answer`: native rows as binary COPY into numpy
 (json, columnar), aggregation in SQL, CSV rendered by PostgreSQL and streamed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
-from dependency_injector.wiring import Provide, inject
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from app.api import energy_render as render
-from app.api import query_params as qp
-from app.api.deps import SessionDep
-from app.api.energy_answer import Fields, answer
-from app.api.query_params import Aggregate, Format, Resolution
-from app.api.read_models import ERRORS, EnergyDataOut, LatestOut
-from app.config import Settings
-from app.container import Container
+from app.api import params as qp
+from app.api.deps import SessionDep, SettingsDep
+from app.api.energy import render
+from app.api.energy.answer import Fields, answer
+from app.api.params import Aggregate, Format, Resolution
+from app.api.schemas import ERRORS, EnergyDataOut, LatestOut
 from app.exceptions import InvalidInputError
-from app.repositories.energy_data import EnergyDataRepository
-from app.repositories.energy_queries import EnergyQueries
+from app.repositories.points import PointsRepository
+from app.repositories.readings import Readings
 
 router = APIRouter(prefix="/api/v1", tags=["energy data"])
 
@@ -50,9 +46,9 @@ TzQuery = Annotated[
     response_model=None,
     responses=_RESPONSES,
 )
-@inject
 async def energy_data(
     session: SessionDep,
+    settings: SettingsDep,
     area: AreaQuery,
     start: StartQuery,
     end: EndQuery,
@@ -65,13 +61,11 @@ async def energy_data(
     agg: Annotated[Aggregate | None, Query(description="with resolution (default mean)")] = None,
     tz: TzQuery = None,
     fmt: Annotated[Format, Query(alias="format")] = Format.JSON,
-    settings: Settings = Depends(Provide[Container.settings]),
-    queries: Callable[..., EnergyQueries] = Depends(Provide[Container.energy_queries.provider]),
 ) -> Response:
     """Half-open [start, end). P1D/P7D/P1M buckets follow local days of ``tz`` (else the area's
     zone), so DST days hold 23 or 25 hours. CSV streams; its metadata is in X-* headers."""
     return await answer(
-        queries(session),
+        Readings(session),
         area=qp.area(area),
         data_types=data_type,
         business_type=business_type,
@@ -91,18 +85,16 @@ async def energy_data(
     response_model=None,
     responses={200: {"model": EnergyDataOut}, **ERRORS},
 )
-@inject
 async def load_data(
     session: SessionDep,
+    settings: SettingsDep,
     area_code: AreaQuery,
     start_time: StartQuery,
     end_time: EndQuery,
     business_type: Annotated[str | None, Query(max_length=8)] = None,
-    settings: Settings = Depends(Provide[Container.settings]),
-    queries: Callable[..., EnergyQueries] = Depends(Provide[Container.energy_queries.provider]),
 ) -> Response:
     return await answer(
-        queries(session),
+        Readings(session),
         area=qp.area(area_code, field="area_code"),
         data_types=["actual"],
         business_type=business_type,
@@ -123,7 +115,6 @@ async def load_data(
     response_model=LatestOut,
     responses=ERRORS,
 )
-@inject
 async def latest(
     session: SessionDep,
     areas: Annotated[
@@ -131,16 +122,13 @@ async def latest(
     ],
     data_type: Annotated[list[str] | None, Query(max_length=20)] = None,
     tz: TzQuery = None,
-    repository: Callable[..., EnergyDataRepository] = Depends(
-        Provide[Container.energy_data_repository.provider]
-    ),
 ) -> Response:
     zone = qp.zone(tz)
     codes = [qp.area(code, field="areas").code for code in qp.split(areas)]
     if not codes:
         raise InvalidInputError("name at least one area", field="areas")
     types = qp.data_types(data_type)
-    points = await repository(session).latest(codes, types[0] if len(types) == 1 else None)
+    points = await PointsRepository(session).latest(codes, types[0] if len(types) == 1 else None)
     found = {(p.meta.area_code, p.meta.data_type) for p in points}
     body = {
         "tz": zone.key if zone else "UTC",

@@ -28,7 +28,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from app.db.database import Database
 from app.entsoe.items import DataType
-from app.repositories.collection_runs import SchedulerRunRepository
+from app.repositories.runs import SchedulerRunRepository
 from app.services.healing import HealingService
 from app.services.locks import JOB_LOCKS, advisory_lock
 

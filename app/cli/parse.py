@@ -19,11 +19,11 @@ from typing import TextIO
 
 import structlog
 
+from app.domain.points import EnergyPoint
 from app.entsoe.errors import EntsoeError
 from app.entsoe.parser import Acknowledgement, parse
+from app.entsoe.processor import to_points
 from app.entsoe.transport import unpack
-from app.points import EnergyPoint
-from app.processor import to_points
 
 HEADER = ("timestamp", "area_code", "data_type", "business_type", "quantity", "resolution")
 

@@ -1,4 +1,4 @@
-"""EnergyPoints -> the parameter arrays of the merge statements (app/repositories/merge_sql.py).
+"""EnergyPoints -> the parameter arrays of the merge statements (app/repositories/points_sql.py).
 
 One pass over the points: it checks them (aware timestamps, finite quantities), finds the
 distinct SeriesMeta and the runs of consecutive points sharing one, and keeps timestamps and
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from app.points import EnergyPoint, SeriesMeta
+from app.domain.points import EnergyPoint, SeriesMeta
 
 SeriesKey = tuple[str, int, str, str, str, str, str]
 

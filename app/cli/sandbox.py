@@ -13,7 +13,7 @@ from typing import Any
 
 import uvicorn
 
-from app.cli import port_number
+from app.cli.serve import port_number
 from app.sandbox.config import SandboxConfig
 from app.sandbox.server import bind, uvicorn_config
 

@@ -26,7 +26,7 @@ class RangeQuery:
     end: datetime
 
     def args(self) -> tuple[Any, ...]:
-        """$1..$5 of the SQL in :mod:`app.repositories.energy_sql`."""
+        """$1..$5 of the SQL in :mod:`app.repositories.readings_sql`."""
         types, btypes = list(self.data_types), list(self.business_types)
         return (self.area_code, types, btypes, self.start, self.end)
 

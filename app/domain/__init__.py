@@ -1,0 +1,1 @@
+"""Pure domain types and time arithmetic: imports nothing from app (stdlib only)."""

@@ -1,0 +1,1 @@
+"""Jobs that run inside the service (the APScheduler collection scheduler)."""
