@@ -30,6 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import pytest_asyncio
 from sqlalchemy import make_url, text
@@ -39,6 +40,8 @@ from app.config import to_async_url
 from app.db.database import Database
 from app.db.migrations import upgrade_to_head
 from app.domain.points import EnergyPoint, SeriesMeta
+from app.sandbox import SandboxConfig, SandboxServer
+from tests.services.support import truncate
 
 TIMESCALE_IMAGE = "timescale/timescaledb:2.17.2-pg16"
 
@@ -188,6 +191,51 @@ def make_points() -> Callable[..., list[EnergyPoint]]:
 
 
 _DATABASE_FIXTURES = {"test_server", "database_url", "database", "db_session"}
+
+
+# --- collection tests (services, jobs, cli): they commit window by window, so they run on a
+# database emptied before and after each test, not inside a rolled-back transaction.
+
+
+@pytest.fixture
+def async_database_url(database_url: str) -> str:
+    return to_async_url(database_url)
+
+
+@pytest.fixture
+async def db(async_database_url: str) -> AsyncIterator[Database]:
+    """A Database on the migrated test database, emptied before and after the test."""
+    database = Database(async_database_url, pool_size=8)
+    await truncate(database)
+    try:
+        yield database
+    finally:
+        await truncate(database)
+        await database.dispose()
+
+
+@pytest.fixture
+def start_sandbox() -> Iterator[Callable[[SandboxConfig], SandboxServer]]:
+    """Start loopback sandboxes (each on its own thread); all are stopped after the test."""
+    servers: list[SandboxServer] = []
+
+    def start(config: SandboxConfig) -> SandboxServer:
+        server = SandboxServer(config).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+async def http(
+    start_sandbox: Callable[[SandboxConfig], SandboxServer],
+) -> AsyncIterator[httpx.AsyncClient]:
+    """One HTTP client; closed before the sandboxes stop, so they need not wait for it."""
+    async with httpx.AsyncClient() as client:
+        yield client
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -10,13 +10,13 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from api_support import TABLES, Dataset, build_dataset, running, settings_for
 from sqlalchemy import text
 
 from app.db.database import Database
 from app.domain.points import EnergyPoint
 from app.main import create_app
 from app.repositories.points import PointsRepository
+from tests.api.support import TABLES, Dataset, build_dataset, running, settings_for
 
 
 async def _truncate(database: Database) -> None:

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from api_support import BRUSSELS, Dataset, local
 from sqlalchemy import text
 
 from app.db.database import Database
@@ -24,6 +23,7 @@ from app.domain.points import EnergyPoint, SeriesMeta
 from app.repositories.points import PointsRepository
 from app.repositories.readings_rows import RangeQuery
 from app.repositories.readings_sql import buckets_sql
+from tests.api.support import BRUSSELS, Dataset, local
 
 pytestmark = pytest.mark.db
 

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from api_support import BRUSSELS, HOLE, Dataset, local
 
 from app.db.database import Database
 from app.entsoe.areas import AREAS
 from app.services.coverage import coverage
+from tests.api.support import BRUSSELS, HOLE, Dataset, local
 
 pytestmark = pytest.mark.db
 

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from api_support import BRUSSELS, HOLE, Dataset, local
+
+from tests.api.support import BRUSSELS, HOLE, Dataset, local
 
 pytestmark = pytest.mark.db
 

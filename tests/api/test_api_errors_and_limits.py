@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
-from api_support import Dataset, local, running, settings_for
 
 from app.main import create_app
+from tests.api.support import Dataset, local, running, settings_for
 
 pytestmark = pytest.mark.db
 

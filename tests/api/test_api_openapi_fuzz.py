@@ -18,7 +18,6 @@ import httpx
 import pytest
 import schemathesis
 import uvicorn
-from api_support import Dataset, settings_for
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -26,6 +25,7 @@ from schemathesis import checks as st_checks
 from schemathesis.specs.openapi import checks as openapi_checks
 
 from app.main import create_app
+from tests.api.support import Dataset, settings_for
 
 pytestmark = pytest.mark.db
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
-from api_support import BRUSSELS, local
 
 from app.repositories import pg_binary
 from app.services.coverage import bucket_count, bucket_floor, grid_count
+from tests.api.support import BRUSSELS, local
 
 UTC_ZONE = ZoneInfo("UTC")
 

@@ -31,8 +31,7 @@ from app.entsoe.errors import (
 )
 from app.entsoe.items import DataType
 from app.entsoe.transport import is_interval_too_large
-
-from .xmlgen import TS, Doc, P, ack
+from tests.entsoe.xmlgen import TS, Doc, P, ack
 
 TOKEN = "tok-SECRET-0042"
 BASE = "https://entsoe.test/api"

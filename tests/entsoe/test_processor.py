@@ -14,8 +14,7 @@ from app.entsoe import processor
 from app.entsoe.errors import MalformedXmlError, ProcessorError
 from app.entsoe.parser import parse
 from app.entsoe.processor import interval_starts, process
-
-from .xmlgen import TS, Doc, P, ack
+from tests.entsoe.xmlgen import TS, Doc, P, ack
 
 PRAGUE = ZoneInfo("Europe/Prague")
 LISBON = ZoneInfo("Europe/Lisbon")

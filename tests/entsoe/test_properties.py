@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 
 from app.entsoe.areas import AREAS
 from app.entsoe.processor import interval_starts, process
-
-from .xmlgen import TS, Doc, P
+from tests.entsoe.xmlgen import TS, Doc, P
 
 FIXED = {"PT15M": timedelta(minutes=15), "PT30M": timedelta(minutes=30),
          "PT60M": timedelta(hours=1)}  # fmt: skip

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sandbox_support import NOW, REAL_SAMPLES
 
 from app.sandbox import SandboxConfig, SandboxServer
+from tests.sandbox.support import NOW, REAL_SAMPLES
 
 
 @pytest.fixture(scope="module")

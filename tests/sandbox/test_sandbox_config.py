@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from sandbox_support import NOW, ask, utc
 
 from app.entsoe.items import ITEMS, DataType
 from app.sandbox import ManualClock, SandboxConfig
+from tests.sandbox.support import NOW, ask, utc
 
 
 @pytest.mark.parametrize(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
-from sandbox_support import NOW, ask, params, rows, utc
 
 from app.entsoe.items import DataType
 from app.entsoe.parser import MarketDocument, parse
 from app.sandbox import ManualClock, SandboxConfig, SandboxServer, expected_points
 from app.sandbox.generator import revised_hours
+from tests.sandbox.support import NOW, ask, params, rows, utc
 
 WINDOW = (utc("2025-10-01T00:00"), utc("2025-10-20T00:00"))
 

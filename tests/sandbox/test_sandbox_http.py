@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from sandbox_support import NOW, params, rows, utc
 
 from app.entsoe.errors import MalformedXmlError
 from app.entsoe.items import DataType
 from app.entsoe.parser import Acknowledgement, parse
 from app.sandbox import SandboxConfig, SandboxServer, start_sandbox
+from tests.sandbox.support import NOW, params, rows, utc
 
 DAY = (utc("2025-09-30T22:00"), utc("2025-10-01T22:00"))  # 1 Oct, CEST
 

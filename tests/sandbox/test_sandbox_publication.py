@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sandbox_support import ask, rows, utc
-
 from app.entsoe.items import DataType
 from app.entsoe.parser import Acknowledgement, parse
 from app.sandbox import SandboxConfig, expected_points
+from tests.sandbox.support import ask, rows, utc
 
 
 def _no_data(body: bytes) -> bool:

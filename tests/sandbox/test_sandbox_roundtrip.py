@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from sandbox_support import NOW, ask, params, point_tuples, rows, utc
 
 from app.entsoe.items import ITEMS, DataType
 from app.sandbox import DATA_SOURCE, SandboxConfig, SandboxServer, expected_points, reply_window
 from app.sandbox.generator import gap_hours
+from tests.sandbox.support import NOW, ask, params, point_tuples, rows, utc
 
 AREAS = ("DE_LU", "CZ", "BE", "PL", "NL")
 WINDOW = (utc("2025-09-20T00:00"), utc("2025-10-10T00:00"))  # across CZ's PT60M -> PT15M switch

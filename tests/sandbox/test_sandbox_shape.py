@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from sandbox_support import NOW, ask, utc
 
 from app.entsoe.items import DataType
 from app.sandbox import SandboxConfig
 from app.sandbox.answer import answer
+from tests.sandbox.support import NOW, ask, utc
 
 Shape = tuple[str, tuple[str, ...], tuple["Shape", ...]]
 

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from pipeline_support import fast_client, sandbox_config, scalar, service, utc
 from sqlalchemy import text
 from structlog.testing import capture_logs
 
@@ -21,6 +20,7 @@ from app.sandbox import ManualClock, SandboxConfig, SandboxServer
 from app.services.backfill import run_backfill
 from app.services.healing import HealingService
 from app.services.locks import COLLECTION_LOCKS, advisory_lock
+from tests.services.support import fast_client, sandbox_config, scalar, service, utc
 
 pytestmark = pytest.mark.db
 

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 import httpx
 import pytest
-from pipeline_support import expected, fast_client, sandbox_config, scalar, service, stored, utc
 from sqlalchemy import text
 
 from app.db.database import Database
@@ -16,6 +15,15 @@ from app.entsoe.items import DataType
 from app.sandbox import ManualClock, SandboxConfig, SandboxServer
 from app.services.coverage import coverage
 from app.services.healing import HealingService
+from tests.services.support import (
+    expected,
+    fast_client,
+    sandbox_config,
+    scalar,
+    service,
+    stored,
+    utc,
+)
 
 pytestmark = pytest.mark.db
 

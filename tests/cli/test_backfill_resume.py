@@ -12,12 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from pipeline_support import expected, sandbox_config, scalar, stored, utc
 from sqlalchemy.engine import make_url
 
 from app.db.database import Database
 from app.entsoe.items import DataType
 from app.sandbox import SandboxConfig, SandboxServer
+from tests.services.support import expected, sandbox_config, scalar, stored, utc
 
 pytestmark = pytest.mark.db
 

@@ -6,13 +6,21 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from pipeline_support import expected, fast_client, sandbox_config, scalar, service, stored, utc
 from sqlalchemy import text
 
 from app.db.database import Database
 from app.entsoe.items import DataType
 from app.sandbox import SandboxConfig, SandboxServer
 from app.services.backfill import run_backfill
+from tests.services.support import (
+    expected,
+    fast_client,
+    sandbox_config,
+    scalar,
+    service,
+    stored,
+    utc,
+)
 
 pytestmark = pytest.mark.db
 

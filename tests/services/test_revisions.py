@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from pipeline_support import expected, fast_client, sandbox_config, service, stored, utc
 
 from app.db.database import Database
 from app.entsoe.items import DataType
 from app.sandbox import ManualClock, SandboxConfig, SandboxServer
 from app.services.healing import HealingService
+from tests.services.support import expected, fast_client, sandbox_config, service, stored, utc
 
 pytestmark = pytest.mark.db
 

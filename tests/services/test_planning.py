@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from pipeline_support import utc
 
 from app.config import Settings
 from app.entsoe.items import DataType
@@ -14,6 +13,7 @@ from app.jobs.scheduler import DEFAULT_JOBS, JobSpec
 from app.services.backfill import _covered
 from app.services.collection import data_source_for
 from app.services.healing import current_range, published_until
+from tests.services.support import utc
 
 H = timedelta(hours=1)
 

@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from pipeline_support import expected, sandbox_config, stored, utc
 from sqlalchemy import text
 
 from app.cli.serve import sandbox_settings
@@ -20,6 +19,7 @@ from app.db.database import Database
 from app.entsoe.items import DataType
 from app.main import create_app
 from app.sandbox import SandboxConfig, SandboxServer, start_sandbox
+from tests.services.support import expected, sandbox_config, stored, utc
 
 pytestmark = pytest.mark.db
 
