@@ -8,30 +8,30 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import AsyncIterator
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.container import Container
 from app.db.database import Database
 from app.exceptions import AuthenticationError, PermissionDeniedError
 from app.services.collect_jobs import CollectJobRunner
 from app.services.collection import DataCollectionService
 
 
-def _container(request: Request) -> Container:
-    return cast(Container, request.app.state.container)
+def _container(request: Request) -> Any:
+    # The app's app.container.Container (not imported: the API sits below the wiring diagram).
+    return request.app.state.container
 
 
 def get_settings(request: Request) -> Settings:
-    return _container(request).settings()
+    return cast(Settings, _container(request).settings())
 
 
 async def get_database(request: Request) -> Database:
     # Resources were initialised in the lifespan: the provider answers an awaitable.
-    return await _container(request).database.async_()
+    return cast(Database, await _container(request).database.async_())
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -45,11 +45,11 @@ async def get_session(database: DatabaseDep) -> AsyncIterator[AsyncSession]:
 
 
 async def get_collection_service(request: Request) -> DataCollectionService:
-    return await _container(request).collection_service.async_()
+    return cast(DataCollectionService, await _container(request).collection_service.async_())
 
 
 async def get_collect_jobs(request: Request) -> CollectJobRunner:
-    return await _container(request).collect_jobs.async_()
+    return cast(CollectJobRunner, await _container(request).collect_jobs.async_())
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

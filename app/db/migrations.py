@@ -87,11 +87,6 @@ async def migration_state(engine: AsyncEngine) -> tuple[str | None, str]:
     return current, head_revision()
 
 
-async def is_at_head(engine: AsyncEngine) -> bool:
-    current, head = await migration_state(engine)
-    return current == head
-
-
 async def timescale_enabled(engine: AsyncEngine) -> bool:
     """Whether ``energy_data_points`` is a TimescaleDB hypertable (else a plain table)."""
     async with engine.connect() as conn:

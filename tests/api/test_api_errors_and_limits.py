@@ -105,3 +105,18 @@ async def test_points_limit_says_how_to_split(database_url: str, dataset: Datase
         assert daily.status_code == 200 and len(daily.json()["data"]) == 2  # 4 buckets, 2 stored
         # expected/present count native quarter-hours: four local days, one of 23 hours
         assert (daily.json()["expected_points"], daily.json()["present_points"]) == (380, 184)
+
+
+async def test_two_apps_in_one_process_each_serve_their_own_settings(
+    database_url: str, dataset: Dataset
+) -> None:
+    """Each app reads its own container from app.state: an app created later (or earlier) with
+    other settings changes nothing for this one, whichever order they answer in."""
+    small = create_app(settings_for(database_url, max_points=50))
+    large = create_app(settings_for(database_url, max_points=1000))
+    async with running(small) as small_client, running(large) as large_client:
+        for _ in range(2):  # interleaved, in both orders
+            assert (await large_client.get("/api/v1/energy-data", params=OK)).status_code == 200
+            refused = await small_client.get("/api/v1/energy-data", params=OK)
+            assert refused.status_code == 422 and refused.json()["field"] == "end"
+    assert small.state.container is not large.state.container

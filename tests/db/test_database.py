@@ -66,10 +66,12 @@ async def test_session_rolls_back_a_failed_statement(database: Database) -> None
     assert await _visible_elsewhere(database, mrid) == 0
 
 
-async def test_ping_and_dispose(database_url: str) -> None:
+async def test_ping_answers_and_dispose_closes_the_pool(database_url: str) -> None:
     db = Database(database_url, pool_size=1)
     await db.ping()
+    assert db.engine.pool.checkedin() == 1  # ping returned its connection to the pool
     await db.dispose()
+    assert db.engine.pool.checkedin() == 0  # dispose closed it
 
 
 async def test_nothing_connects_until_used() -> None:
