@@ -75,6 +75,15 @@ class DatabaseSettings(BaseModel):
     pool_timeout: float = Field(default=30.0, gt=0)
     pool_recycle: int = Field(default=1800, ge=-1)
     pool_pre_ping: bool = True
+    connect_timeout: float = Field(
+        default=5.0, gt=0, description="seconds to open a connection before giving up"
+    )
+    statement_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="seconds one statement may run (server-side statement_timeout; the client"
+        " gives up a few seconds later if the server does not answer at all)",
+    )
     echo: bool = Field(default=False, description="log SQL (honoured in development only)")
     embedded_data_dir: Path = Path("data/postgres")
     migrate_on_startup: bool = True
@@ -113,6 +122,11 @@ class EntsoeSettings(BaseModel):
     request_timeout: float = Field(default=60.0, gt=0)
     requests_per_minute: int = Field(default=400, ge=1)
     max_retries: int = Field(default=5, ge=0)
+    max_reply_bytes: int = Field(
+        default=64 * 2**20,
+        ge=1024,
+        description="largest reply accepted after decompression (gzip, ZIP); larger is an error",
+    )
     areas: Annotated[list[str], NoDecode] = ["DE_LU", "FR", "NL"]
     data_types: Annotated[list[DataType], NoDecode] = list(DataType)
 
@@ -141,6 +155,12 @@ class ApiSettings(BaseModel):
     )
     max_points: int = Field(
         default=500_000, ge=1, description="most points one read response may hold (else 422)"
+    )
+    max_body_bytes: int = Field(
+        default=64 * 1024, ge=1024, description="largest request body accepted (else 413)"
+    )
+    ready_timeout: float = Field(
+        default=1.5, gt=0, description="seconds /ready waits for the database before a 503"
     )
 
     _csv_keys = field_validator("keys", mode="before")(_split_csv)

@@ -32,6 +32,8 @@ class Database:
         pool_timeout: float = 30.0,
         pool_recycle: int = 1800,
         pool_pre_ping: bool = True,
+        connect_timeout: float = 5.0,
+        statement_timeout: float = 60.0,
         echo: bool = False,
     ) -> None:
         self.engine: AsyncEngine = create_async_engine(
@@ -42,8 +44,17 @@ class Database:
             pool_recycle=pool_recycle,
             pool_pre_ping=pool_pre_ping,
             echo=echo,
-            # Server-side prepared statements make set-based upserts cheaper per chunk.
-            connect_args={"server_settings": {"application_name": "energy-data-service"}},
+            # A hung server must fail a call, not hang it: the server cancels a statement after
+            # statement_timeout; the client gives up a little later when the server (or the
+            # network) does not answer at all, and on connecting after connect_timeout.
+            connect_args={
+                "timeout": connect_timeout,
+                "command_timeout": statement_timeout + 5.0,
+                "server_settings": {
+                    "application_name": "energy-data-service",
+                    "statement_timeout": str(int(statement_timeout * 1000)),
+                },
+            },
         )
         self.session_factory = async_sessionmaker(self.engine, expire_on_commit=False)
 
@@ -56,6 +67,8 @@ class Database:
             pool_timeout=settings.pool_timeout,
             pool_recycle=settings.pool_recycle,
             pool_pre_ping=settings.pool_pre_ping,
+            connect_timeout=settings.connect_timeout,
+            statement_timeout=settings.statement_timeout,
             echo=settings.echo and development,
         )
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,6 +17,7 @@ from structlog.testing import capture_logs
 from app.config import Settings
 from app.db.embedded import EmbeddedPostgres
 from app.main import create_app
+from tests.db.support import FreezableProxy
 
 
 @asynccontextmanager
@@ -103,3 +106,34 @@ async def test_scheduler_is_not_started_without_a_token(database_url: str) -> No
     events = [e["event"] for e in logs]
     assert "scheduler.not_started" in events
     assert "scheduler.started" not in events
+
+
+async def test_a_hung_database_is_reported_within_seconds(database_url: str) -> None:
+    """Every database call has a deadline: with the server silent (not refusing, just not
+    answering), /ready answers 503 within 2 s and a data request 503 within its timeouts."""
+    async with asyncio.timeout(60), FreezableProxy(database_url) as proxy:  # fail, never hang
+        settings = Settings(
+            database={  # type: ignore[arg-type]
+                "url": proxy.url,
+                "migrate_on_startup": False,
+                "statement_timeout": 1,
+                "connect_timeout": 1,
+            },
+            collection={"scheduler_enabled": False},  # type: ignore[arg-type]
+        )
+        async with running(create_app(settings)) as client:
+            assert (await client.get("/ready")).status_code == 200
+            proxy.freeze()
+            began = time.monotonic()
+            ready = await client.get("/ready")
+            assert time.monotonic() - began < 2.0
+            assert ready.status_code == 503
+            assert ready.json()["reason"] == "database did not answer in time"
+            began = time.monotonic()
+            data = await client.get(
+                "/api/v1/energy-data",
+                params={"area": "BE", "start": "2024-01-01T00:00Z", "end": "2024-01-02T00:00Z"},
+            )
+            assert time.monotonic() - began < 15.0
+            assert data.status_code == 503, data.text
+            proxy.thaw()
