@@ -63,6 +63,7 @@ def _entsoe_client(settings: Settings, http: httpx.AsyncClient) -> EntsoeClient:
         timeout=cfg.request_timeout,
         max_retries=cfg.max_retries,
         requests_per_minute=cfg.requests_per_minute,
+        max_reply_bytes=cfg.max_reply_bytes,
     )
 
 

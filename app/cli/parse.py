@@ -20,10 +20,10 @@ from typing import TextIO
 import structlog
 
 from app.domain.points import EnergyPoint
-from app.entsoe.errors import EntsoeError
+from app.entsoe.errors import EntsoeError, ReplyTooLargeError
 from app.entsoe.parser import Acknowledgement, parse
 from app.entsoe.processor import to_points
-from app.entsoe.transport import unpack
+from app.entsoe.transport import DEFAULT_MAX_REPLY_BYTES, unpack
 
 HEADER = ("timestamp", "area_code", "data_type", "business_type", "quantity", "resolution")
 
@@ -35,6 +35,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=__doc__,
     )
     parser.add_argument("files", nargs="+", metavar="FILE", type=Path, help="ENTSO-E XML reply")
+    parser.add_argument(
+        "--max-bytes",
+        type=int,
+        default=DEFAULT_MAX_REPLY_BYTES,
+        help="largest file accepted once decompressed (default %(default)s)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -60,6 +66,14 @@ def write_csv(rows: Iterable[EnergyPoint], out: TextIO) -> None:
         )
 
 
+def _read(path: Path, max_bytes: int) -> bytes:
+    with path.open("rb") as file:
+        data = file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ReplyTooLargeError(max_bytes)
+    return data
+
+
 def _ensure_logging() -> None:
     # stdout carries CSV only: warnings (dropped positions) must go to stderr.
     if not structlog.is_configured():
@@ -75,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     failed = False
     for path in args.files:
         try:
-            for reply in map(parse, unpack(Path(path).read_bytes())):
+            for reply in map(parse, unpack(_read(Path(path), args.max_bytes), args.max_bytes)):
                 if isinstance(reply, Acknowledgement):
                     for reason in reply.reasons:
                         print(

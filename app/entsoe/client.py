@@ -30,12 +30,21 @@ from app.entsoe.errors import (
     MalformedXmlError,
     ProcessorError,
     RateLimitedError,
+    ReplyTooLargeError,
     TokenRejectedError,
     TransientError,
 )
 from app.entsoe.items import ITEMS, DataType
 from app.entsoe.parser import Acknowledgement, MarketDocument, parse
-from app.entsoe.transport import RateLimiter, Sleep, ban_seconds, is_interval_too_large, unpack
+from app.entsoe.transport import (
+    DEFAULT_MAX_REPLY_BYTES,
+    RateLimiter,
+    Sleep,
+    ban_seconds,
+    is_interval_too_large,
+    read_limited,
+    unpack,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -73,6 +82,7 @@ class EntsoeClient:
         max_rate_limit_waits: int = 5,
         default_ban_s: float = 60.0,
         max_ban_s: float = 900.0,
+        max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -89,6 +99,7 @@ class EntsoeClient:
         self.max_windows.update(max_windows or {})
         self.max_rate_limit_waits = max_rate_limit_waits
         self.default_ban_s, self.max_ban_s = default_ban_s, max_ban_s
+        self.max_reply_bytes = max_reply_bytes
         self._sleep, self._clock, self._now = sleep, clock, now
         self._rng = rng or random.Random()
         self.limiter = RateLimiter(requests_per_minute, clock=clock, sleep=sleep)
@@ -189,11 +200,15 @@ class EntsoeClient:
             result.requests += 1
             started = self._clock()
             try:
-                response = await self._http.get(
+                async with self._http.stream(
+                    "GET",
                     self.base_url,
                     params={**params, "securityToken": self._token},
                     timeout=self.timeout,
-                )
+                ) as streamed:
+                    response = await read_limited(streamed, self.max_reply_bytes)
+            except ReplyTooLargeError:
+                raise ReplyTooLargeError(self.max_reply_bytes, url) from None
             except (httpx.TransportError, httpx.DecodingError) as exc:  # timeouts, resets, bad gzip
                 reason = f"{type(exc).__name__}: {self._redact(str(exc))}"
                 failures = await self._retry_or_raise(url, failures, reason, TransientError)
@@ -218,7 +233,9 @@ class EntsoeClient:
                 )
                 continue
             try:
-                replies = [parse(body) for body in unpack(response.content)]
+                replies = [parse(body) for body in unpack(response.content, self.max_reply_bytes)]
+            except ReplyTooLargeError:
+                raise ReplyTooLargeError(self.max_reply_bytes, url) from None
             except MalformedXmlError as exc:
                 if status != 200:
                     raise EntsoeError(f"HTTP {status} with an unreadable body for {url}") from None

@@ -66,6 +66,16 @@ class TransientError(EntsoeError):
         super().__init__(f"{message} (request {url})")
 
 
+class ReplyTooLargeError(EntsoeError):
+    """A reply (or a file) larger than the configured limit once decompressed. Not retried."""
+
+    def __init__(self, max_bytes: int, url: str = "") -> None:
+        self.max_bytes = max_bytes
+        self.url = url
+        where = f" for {url}" if url else ""
+        super().__init__(f"reply larger than {max_bytes} bytes once decompressed{where}")
+
+
 class MalformedReplyError(TransientError):
     """A reply that is not a readable XML document (truncated, not XML, bad ZIP)."""
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import gzip
 import io
 import re
 import zipfile
+import zlib
 from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -14,7 +14,9 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from app.entsoe.errors import MalformedXmlError
+from app.entsoe.errors import MalformedXmlError, ReplyTooLargeError
+
+DEFAULT_MAX_REPLY_BYTES = 64 * 2**20  # a year of hourly load is ~1 MB of XML
 
 _TOO_LARGE = re.compile(
     r"larger than (the )?(maximum )?allowed|exceeds? .*(allowed|limit|maximum)", re.I
@@ -89,15 +91,66 @@ def ban_seconds(response: httpx.Response, now: datetime, default: float) -> floa
     return default
 
 
-def unpack(body: bytes) -> list[bytes]:
-    """The XML payloads of a body: itself, a gzip's content or every XML in a ZIP."""
+async def read_limited(response: httpx.Response, max_bytes: int) -> httpx.Response:
+    """The streamed ``response`` read into memory, decoded (Content-Encoding), at most
+    ``max_bytes``: a small gzip that inflates to gigabytes stops at the limit."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise ReplyTooLargeError(max_bytes)
+        chunks.append(chunk)
+    # The body is decoded now: drop the headers that describe the encoded one.
+    headers = [
+        (k, v)
+        for k, v in response.headers.raw
+        if k.lower() not in (b"content-encoding", b"content-length", b"transfer-encoding")
+    ]
+    return httpx.Response(
+        response.status_code, headers=headers, content=b"".join(chunks), request=response.request
+    )
+
+
+def unpack(body: bytes, max_bytes: int = DEFAULT_MAX_REPLY_BYTES) -> list[bytes]:
+    """The XML payloads of a body: itself, a gzip's content or every XML in a ZIP.
+
+    Inflating stops at ``max_bytes`` in all (a 200 KB gzip can hold 200 MB): ReplyTooLargeError.
+    """
+    if len(body) > max_bytes:
+        raise ReplyTooLargeError(max_bytes)
     try:
         if body[:2] == b"\x1f\x8b":
-            body = gzip.decompress(body)
+            body = _gunzip(body, max_bytes)
         if body[:4] == b"PK\x03\x04":
-            with zipfile.ZipFile(io.BytesIO(body)) as archive:
-                names = sorted(n for n in archive.namelist() if not n.endswith("/"))
-                return [archive.read(name) for name in names]
-    except (OSError, EOFError, zipfile.BadZipFile) as exc:
+            return _unzip(body, max_bytes)
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
         raise MalformedXmlError(f"bad archive: {exc}", element="<body>") from None
     return [body]
+
+
+def _gunzip(body: bytes, max_bytes: int) -> bytes:
+    out = b""
+    while body:  # a gzip file may hold several members, one after another
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        out += inflater.decompress(body, max_bytes + 1 - len(out))
+        if len(out) > max_bytes or inflater.unconsumed_tail:
+            raise ReplyTooLargeError(max_bytes)
+        if not inflater.eof:
+            raise EOFError("gzip stream ends before its end marker")
+        body = inflater.unused_data
+    return out
+
+
+def _unzip(body: bytes, max_bytes: int) -> list[bytes]:
+    members: list[bytes] = []
+    left = max_bytes
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        for name in sorted(n for n in archive.namelist() if not n.endswith("/")):
+            with archive.open(name) as member:  # sizes in the ZIP directory may lie: count
+                data = member.read(left + 1)
+            if len(data) > left:
+                raise ReplyTooLargeError(max_bytes)
+            left -= len(data)
+            members.append(data)
+    return members

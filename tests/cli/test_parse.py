@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gzip
 import io
 import subprocess
 import sys
@@ -104,3 +105,14 @@ def test_register_adds_the_parse_subcommand() -> None:
     args = parser.parse_args(["parse", "a.xml", "b.xml"])
     assert args.func is parse_cli.run
     assert args.files == [Path("a.xml"), Path("b.xml")]
+
+
+def test_a_file_that_inflates_past_the_limit_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.xml.gz"
+    bomb.write_bytes(gzip.compress(b" " * (8 << 20)))
+    done = subprocess.run(
+        [sys.executable, "-c", HARNESS, "parse", "--max-bytes", str(1 << 20), str(bomb)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.strip() == f"{bomb}: reply larger than 1048576 bytes once decompressed"

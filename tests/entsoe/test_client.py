@@ -24,13 +24,15 @@ from app.entsoe.errors import (
     EntsoeError,
     IntervalTooLargeError,
     MalformedReplyError,
+    MalformedXmlError,
     ProcessorError,
     RateLimitedError,
+    ReplyTooLargeError,
     TokenRejectedError,
     TransientError,
 )
 from app.entsoe.items import DataType
-from app.entsoe.transport import is_interval_too_large
+from app.entsoe.transport import is_interval_too_large, unpack
 from tests.entsoe.xmlgen import TS, Doc, P, ack
 
 TOKEN = "tok-SECRET-0042"
@@ -447,6 +449,57 @@ async def test_gzip_bodies_are_accepted(vt: VirtualTime) -> None:
         result = await c.fetch(DataType.ACTUAL, "CZ", utc("2024-01-01T00:00"),
                                utc("2024-01-01T03:00"))  # fmt: skip
         assert len(result.documents) == 1 and len(result.documents[0].time_series) == 1
+
+
+async def test_a_decompression_bomb_stops_at_the_limit_and_names_the_request(
+    vt: VirtualTime,
+) -> None:
+    """A small gzip (as Content-Encoding or as the body) or ZIP that inflates past
+    max_reply_bytes is refused while inflating, not retried, and names the redacted request."""
+    limit = 1 << 20
+    bomb = gzip.compress(b" " * (20 * limit))  # ~20 KB that inflates to 20 MB
+    assert len(bomb) < limit
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.xml", b" " * (2 * limit))
+
+    handlers: list[Handler] = [
+        lambda _: httpx.Response(200, content=bomb, headers={"Content-Encoding": "gzip"}),
+        lambda _: httpx.Response(200, content=bomb),
+        lambda _: httpx.Response(200, content=zipped.getvalue()),
+    ]
+    for handler in handlers:
+        calls = 0
+
+        def counted(request: httpx.Request, handler: Handler = handler) -> httpx.Response:
+            nonlocal calls
+            calls += 1
+            return handler(request)
+
+        c = make_client(vt, counted, max_reply_bytes=limit)
+        with pytest.raises(ReplyTooLargeError) as caught:
+            await c.fetch(DataType.ACTUAL, "CZ", utc("2024-01-01T00:00"), utc("2024-01-01T03:00"))
+        assert calls == 1
+        assert f"larger than {limit} bytes" in str(caught.value)
+        assert "documentType=A65" in str(caught.value) and TOKEN not in str(caught.value)
+
+
+def test_unpack_caps_every_kind_of_body_and_keeps_multi_member_gzip() -> None:
+    doc = b"<xml/>" * 100
+    assert unpack(gzip.compress(doc) + gzip.compress(doc), max_bytes=2 * len(doc)) == [doc + doc]
+    with pytest.raises(ReplyTooLargeError):
+        unpack(gzip.compress(doc) + gzip.compress(doc), max_bytes=2 * len(doc) - 1)
+    with pytest.raises(ReplyTooLargeError):
+        unpack(doc, max_bytes=len(doc) - 1)
+    members = io.BytesIO()
+    with zipfile.ZipFile(members, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("1.xml", doc)
+        archive.writestr("2.xml", doc)
+    assert unpack(members.getvalue(), max_bytes=2 * len(doc)) == [doc, doc]
+    with pytest.raises(ReplyTooLargeError):  # the limit is for all members together
+        unpack(members.getvalue(), max_bytes=2 * len(doc) - 1)
+    with pytest.raises(MalformedXmlError):
+        unpack(gzip.compress(doc)[:-12], max_bytes=10 * len(doc))  # truncated
 
 
 async def test_unknown_document_kind_names_the_request(vt: VirtualTime) -> None:
