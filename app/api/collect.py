@@ -19,6 +19,7 @@ from app.api import params as qp
 from app.api.deps import (
     CollectionServiceDep,
     CollectJobsDep,
+    KeyFirstRoute,
     SessionDep,
     SettingsDep,
     require_api_key,
@@ -94,17 +95,6 @@ def _validate(
     return list(pairs), start, end
 
 
-@router.post(
-    "/collect-data",
-    summary="Collect ENTSO-E data now: inline when small, else a background job (202)",
-    dependencies=[Depends(require_api_key)],
-    responses={
-        202: {"description": "accepted as a background job; poll `status_url`"},
-        401: {"description": "no X-API-Key"},
-        403: {"description": "wrong X-API-Key"},
-        422: {"description": "invalid request; `field` names the parameter"},
-    },
-)
 async def collect_data(
     body: CollectRequest,
     settings: SettingsDep,
@@ -140,6 +130,24 @@ async def collect_data(
             "collections": [s.as_dict() for s in summaries],
         }
     )
+
+
+# Added with its own route class: the key is checked before the body is read (KeyFirstRoute).
+router.add_api_route(
+    "/collect-data",
+    collect_data,
+    methods=["POST"],
+    summary="Collect ENTSO-E data now: inline when small, else a background job (202)",
+    dependencies=[Depends(require_api_key)],
+    responses={
+        202: {"description": "accepted as a background job; poll `status_url`"},
+        401: {"description": "no X-API-Key"},
+        403: {"description": "wrong X-API-Key"},
+        413: {"description": "body larger than API__MAX_BODY_BYTES"},
+        422: {"description": "invalid request; `field` names the parameter"},
+    },
+    route_class_override=KeyFirstRoute,
+)
 
 
 @router.get(

@@ -111,7 +111,7 @@ async def test_invalid_requests_are_422_naming_the_field(
         (b"", "application/json", "expected a JSON object"),
         (b"[]", "application/json", "expected a JSON object"),
         (b'{"areas": "PT"}', "text/plain", "Content-Type: application/json"),
-        (b"[" * 100_000, "application/json", "could not be decoded"),
+        (b"[" * 50_000, "application/json", "could not be decoded"),
     ],
 )
 async def test_a_body_that_is_not_a_json_object_names_the_body(
@@ -123,6 +123,48 @@ async def test_a_body_that_is_not_a_json_object_names_the_body(
     assert response.status_code in (400, 422), response.text
     assert response.json()["field"] == "body"
     assert words in response.json()["detail"]
+    assert sandbox.counters["requests"] == 0
+
+
+async def test_without_a_key_the_body_is_never_read(
+    api: tuple[httpx.AsyncClient, SandboxServer],
+) -> None:
+    """The key is checked before the upload is read: a keyless 49 MB POST costs nothing."""
+    client, _ = api
+    pulled = 0
+
+    async def upload() -> AsyncIterator[bytes]:
+        nonlocal pulled
+        for _ in range(49):
+            pulled += 1
+            yield b" " * (1 << 20)
+
+    for headers in ({}, {"X-API-Key": "wrong"}):
+        pulled = 0
+        response = await client.post("/api/v1/collect-data", content=upload(), headers=headers)
+        assert response.status_code == (401 if not headers else 403), response.text
+        assert response.json()["field"] == "X-API-Key"
+        assert pulled <= 1
+
+
+async def test_a_body_over_the_limit_is_413_whether_declared_or_streamed(
+    api: tuple[httpx.AsyncClient, SandboxServer],
+) -> None:
+    client, sandbox = api
+    big = b"{" + b" " * (64 * 1024) + b"}"
+    declared = await client.post("/api/v1/collect-data", content=big, headers=HEADERS)
+
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: chunked
+        for start in range(0, len(big), 8192):
+            yield big[start : start + 8192]
+
+    streamed = await client.post("/api/v1/collect-data", content=chunks(), headers=HEADERS)
+    for response in (declared, streamed):
+        assert response.status_code == 413, response.text
+        assert response.json() == {
+            "detail": "body: larger than the allowed 65536 bytes",
+            "field": "body",
+        }
     assert sandbox.counters["requests"] == 0
 
 
