@@ -1,9 +1,7 @@
-"""What is stored for an area and item, what is missing, and how many points a range should hold.
+"""What is stored for an area and item and what is missing.
 
-Grids: PTnM/PTnH points step in UTC; P1D, P7D, P1M and P1Y points step in the local calendar of a
-zone (a day is 23, 24 or 25 hours). :func:`grid_count` counts the points of the grid through an
-anchor that fall in a half-open range; the API uses it for "expected points" and this module for
-the size of each gap.
+Gaps are counted on each point's stored resolution grid (:func:`app.domain.timegrid.grid_count`,
+calendar resolutions in the area's zone).
 
 :func:`coverage` is the gap finder the healing job and ``GET /api/v1/coverage`` share: one SQL
 pass over the whole stored history compares every point's successor (``lead``) with the step its
@@ -12,119 +10,14 @@ own stored resolution implies, so it stays one index range scan on years of 15-m
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.timegrid import CALENDAR_STEPS, FINEST_STEP, FIXED_STEPS, grid_count
 from app.entsoe.areas import get_area
-from app.entsoe.processor import CALENDAR_STEPS, FIXED_STEPS
-
-# date_bin's origin for fixed-size buckets; P7D buckets start on Mondays like date_trunc('week').
-BUCKET_ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-def known_resolution(resolution: str) -> bool:
-    return resolution in FIXED_STEPS or resolution in CALENDAR_STEPS
-
-
-def _add_months(wall: datetime, months: int) -> datetime:
-    month0 = wall.month - 1 + months
-    year, month = wall.year + month0 // 12, month0 % 12 + 1
-    return wall.replace(
-        year=year, month=month, day=min(wall.day, calendar.monthrange(year, month)[1])
-    )
-
-
-def _calendar_index(t: datetime, wall0: datetime, zone: ZoneInfo, days: int, months: int) -> int:
-    """The smallest k whose grid point (wall0 stepped k times in ``zone``) is at or after ``t``."""
-
-    def instant(k: int) -> datetime:
-        wall = wall0 + timedelta(days=days * k) if days else _add_months(wall0, months * k)
-        return wall.replace(tzinfo=zone).astimezone(UTC)
-
-    t_wall = t.astimezone(zone).replace(tzinfo=None)
-    if days:
-        k = (t_wall - wall0) // timedelta(days=days)
-    else:
-        k = ((t_wall.year - wall0.year) * 12 + t_wall.month - wall0.month) // months
-    # The estimate is off by at most one step (time of day, DST); walk to the exact index.
-    while instant(k) < t:
-        k += 1
-    while instant(k - 1) >= t:
-        k -= 1
-    return k
-
-
-def grid_count(
-    anchor: datetime, start: datetime, end: datetime, resolution: str, zone: ZoneInfo
-) -> int:
-    """How many points of the ``resolution`` grid through ``anchor`` lie in [start, end).
-
-    Fixed resolutions step in UTC; calendar ones in ``zone``'s wall clock, so across a DST change
-    a P1D grid still lands on local midnights. Unknown resolution: ValueError.
-    """
-    if end <= start:
-        return 0
-    step = FIXED_STEPS.get(resolution)
-    if step is not None:
-        # ceil((t - anchor) / step), in exact integer microseconds
-        first = -((anchor - start) // step)
-        stop = -((anchor - end) // step)
-        return stop - first
-    if resolution not in CALENDAR_STEPS:
-        raise ValueError(f"unknown resolution {resolution!r}")
-    days, months = CALENDAR_STEPS[resolution]
-    wall0 = anchor.astimezone(zone).replace(tzinfo=None)
-    return _calendar_index(end, wall0, zone, days, months) - _calendar_index(
-        start, wall0, zone, days, months
-    )
-
-
-def grid_instants(
-    anchor: datetime, start: datetime, end: datetime, resolution: str, zone: ZoneInfo
-) -> list[datetime]:
-    """The points of the calendar ``resolution`` grid through ``anchor`` in [start, end) (UTC),
-    stepped in ``zone``'s wall clock like :func:`grid_count`. Fixed resolutions: ValueError."""
-    if resolution not in CALENDAR_STEPS:
-        raise ValueError(f"not a calendar resolution {resolution!r}")
-    days, months = CALENDAR_STEPS[resolution]
-    wall0 = anchor.astimezone(zone).replace(tzinfo=None)
-    out: list[datetime] = []
-    k = _calendar_index(start, wall0, zone, days, months)
-    while True:
-        wall = wall0 + timedelta(days=days * k) if days else _add_months(wall0, months * k)
-        t = wall.replace(tzinfo=zone).astimezone(UTC)
-        if t >= end:
-            return out
-        out.append(t)
-        k += 1
-
-
-def bucket_floor(t: datetime, resolution: str, zone: ZoneInfo) -> datetime:
-    """The UTC start of the ``resolution`` bucket holding ``t`` (as the SQL aggregation buckets)."""
-    step = FIXED_STEPS.get(resolution)
-    if step is not None:
-        return t - (t - BUCKET_ORIGIN) % step
-    local = t.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
-    if resolution == "P7D":
-        local -= timedelta(days=local.weekday())
-    elif resolution == "P1M":
-        local = local.replace(day=1)
-    elif resolution == "P1Y":
-        local = local.replace(month=1, day=1)
-    elif resolution != "P1D":
-        raise ValueError(f"unknown resolution {resolution!r}")
-    return local.replace(tzinfo=zone).astimezone(UTC)
-
-
-def bucket_count(start: datetime, end: datetime, resolution: str, zone: ZoneInfo) -> int:
-    """How many ``resolution`` buckets overlap [start, end)."""
-    first = bucket_floor(start, resolution, zone)
-    return grid_count(first, first, end, resolution, zone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +72,7 @@ def _next_expected(ts: str, tz: str) -> str:
 # lead() per business type over the stored order. Only a successor further away than the finest
 # step can be a gap, so the series join (each point's own stored resolution: a switch from PT60M to
 # PT15M is no gap) runs on those few candidates, not on every point.
-_FINEST = int(min(FIXED_STEPS.values()).total_seconds())
+_FINEST = int(FINEST_STEP.total_seconds())
 _GAPS_SQL = f"""
 WITH pts AS (
     SELECT business_type, "timestamp" AS ts, series_id,
