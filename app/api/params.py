@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from fastapi import Request
 from pydantic import BeforeValidator
 
+from app.domain.timegrid import BUCKET_RESOLUTIONS
 from app.entsoe.areas import Area, get_area
 from app.entsoe.errors import UnknownAreaError
 from app.entsoe.items import ITEMS, DataType
@@ -54,13 +55,9 @@ def iso_datetime(value: Any) -> Any:
 IsoDatetime = Annotated[datetime, BeforeValidator(iso_datetime)]
 
 
-class Resolution(StrEnum):
-    PT15M = "PT15M"
-    PT30M = "PT30M"
-    PT1H = "PT1H"
-    P1D = "P1D"
-    P7D = "P7D"
-    P1M = "P1M"
+# The ``resolution`` parameter: a bucket size of app.domain.timegrid. Built from its table, which
+# mypy cannot read members from; the OpenAPI schema names the type "Resolution".
+Resolution = StrEnum("Resolution", [(r, r) for r in BUCKET_RESOLUTIONS])  # type: ignore[misc]
 
 
 class Aggregate(StrEnum):

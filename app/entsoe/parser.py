@@ -1,9 +1,10 @@
 """GL_MarketDocument and Acknowledgement_MarketDocument XML -> small frozen dataclasses.
 
 Pure functions over bytes. Namespace-agnostic: elements are matched by local name, whatever
-namespace version ENTSO-E writes. Loud: an unknown root element, curve type or resolution, a
-missing mandatory element or an unreadable value raises :class:`ProcessorError` naming the
-document mRID and the element. Points are read per Period with one compiled XPath per list,
+namespace version ENTSO-E writes. Loud: an unknown root element or curve type, a missing
+mandatory element or an unreadable value raises :class:`ProcessorError` naming the document mRID
+and the element. A resolution is read as written; the processor, which knows how each one steps,
+refuses one it does not know. Points are read per Period with one compiled XPath per list,
 never element by element, because that is where the time goes on a year of hourly data.
 """
 
@@ -20,7 +21,6 @@ from lxml import etree
 from app.entsoe.errors import MalformedXmlError, ProcessorError
 
 KNOWN_CURVE_TYPES = frozenset({"A01", "A03"})
-KNOWN_RESOLUTIONS = frozenset({"PT15M", "PT30M", "PT60M", "PT1H", "P1D", "P7D", "P1M", "P1Y"})
 NO_DATA_TEXT = "no matching data found"
 
 # No entity expansion, no network: the bytes come from outside.
@@ -188,8 +188,6 @@ def _period(el: etree._Element, doc: str, where: str) -> Period:
     node = _Node(el, doc, where, only=("timeInterval", "resolution"))
     start, end = node.interval("timeInterval")
     resolution = node.text("resolution")
-    if resolution not in KNOWN_RESOLUTIONS:
-        raise node.error(f"unknown resolution {resolution!r}", "resolution")
     count_path, position_path, quantity_path = _point_paths(etree.QName(el).namespace)
     # count() gives a float, text() with smart_strings=False a list of str.
     count = int(cast(float, count_path(el)))

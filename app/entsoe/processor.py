@@ -1,93 +1,30 @@
 """GL_MarketDocuments -> :class:`app.domain.points.EnergyPoint` rows, exactly as ENTSO-E means them.
 
-Time rules: every row's timestamp is the UTC start of its interval. PTnM/PTnH resolutions step
-in UTC; P1D, P7D, P1M and P1Y step in the area's local calendar (so a weekly point after a DST
-change still starts at local midnight). curveType A01 gives one row per Point; A03 lets a Point
-hold until the next present position and the last one until the Period end. Positions beyond
-their Period are dropped with a warning, never stored; gaps between Periods stay gaps.
+Time rules (:mod:`app.domain.timegrid`): every row's timestamp is the UTC start of its interval.
+PTnM/PTnH resolutions step in UTC; P1D, P7D, P1M and P1Y step in the area's local calendar (so a
+weekly point after a DST change still starts at local midnight); any other resolution is a
+:class:`ProcessorError` naming the Period's resolution element. curveType A01 gives one row per
+Point; A03 lets a Point hold until the next present position and the last one until the Period
+end. Positions beyond their Period are dropped with a warning, never stored; gaps between Periods
+stay gaps.
 """
 
 from __future__ import annotations
 
-import calendar
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import structlog
 
 from app.domain.points import EnergyPoint, SeriesMeta
+from app.domain.timegrid import RESOLUTIONS, boundaries
 from app.entsoe.areas import get_area
 from app.entsoe.errors import ProcessorError, UnknownAreaError
 from app.entsoe.items import item_for
 from app.entsoe.parser import Acknowledgement, MarketDocument, Period, TimeSeries, parse
 
 log = structlog.get_logger(__name__)
-
-# Resolutions stepping in UTC, and those stepping in the local calendar as (days, months).
-FIXED_STEPS: dict[str, timedelta] = {
-    "PT15M": timedelta(minutes=15),
-    "PT30M": timedelta(minutes=30),
-    "PT60M": timedelta(hours=1),
-    "PT1H": timedelta(hours=1),
-}
-# (days, months) added in the local calendar
-CALENDAR_STEPS: dict[str, tuple[int, int]] = {
-    "P1D": (1, 0),
-    "P7D": (7, 0),
-    "P1M": (0, 1),
-    "P1Y": (0, 12),
-}
-
-
-def _add_months(wall: datetime, months: int) -> datetime:
-    month0 = wall.month - 1 + months
-    year, month = wall.year + month0 // 12, month0 % 12 + 1
-    return wall.replace(
-        year=year, month=month, day=min(wall.day, calendar.monthrange(year, month)[1])
-    )
-
-
-def _boundaries(start: datetime, end: datetime, resolution: str, tz: ZoneInfo) -> list[datetime]:
-    """Interval boundaries from ``start`` up to and including the first one at or after ``end``."""
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
-    step = FIXED_STEPS.get(resolution)
-    out: list[datetime] = []
-    if step is not None:
-        t = start
-        while t < end:
-            out.append(t)
-            t += step
-        out.append(t)
-        return out
-    if resolution not in CALENDAR_STEPS:
-        raise ValueError(f"unknown resolution {resolution!r}")
-    days, months = CALENDAR_STEPS[resolution]
-    # Each boundary is computed from the first one (not from its predecessor) so that
-    # month-end clamping never drifts; wall-clock arithmetic keeps local midnight across DST.
-    wall = start.astimezone(tz).replace(tzinfo=None)
-    k = 0
-    while True:
-        local = wall + timedelta(days=days * k) if days else _add_months(wall, months * k)
-        t = local.replace(tzinfo=tz).astimezone(UTC)
-        out.append(t)
-        if t >= end:
-            return out
-        k += 1
-
-
-def interval_starts(
-    start: datetime, end: datetime, resolution: str, tz: ZoneInfo
-) -> list[datetime]:
-    """UTC starts of every ``resolution`` interval beginning in [start, end), strictly increasing.
-
-    ``start`` and ``end`` must be aware. PTnM/PTnH step in UTC from ``start``; P1D/P7D/P1M/P1Y
-    step in ``tz``'s wall-clock calendar from ``start``'s local time. A last interval that runs
-    past ``end`` is included (it begins inside the range). Unknown resolution: ValueError.
-    """
-    if start.tzinfo is None or end.tzinfo is None:
-        raise ValueError("start and end must be timezone-aware")
-    return _boundaries(start, end, resolution, tz)[:-1]
 
 
 def process(content: bytes, *, data_source: str = "entsoe") -> list[EnergyPoint]:
@@ -158,7 +95,13 @@ def _period_rows(
     where: str,
     rows: list[EnergyPoint],
 ) -> None:
-    bounds = _boundaries(period.start, period.end, period.resolution, zone)
+    if period.resolution not in RESOLUTIONS:
+        raise ProcessorError(
+            f"unknown resolution {period.resolution!r}",
+            document_mrid=doc.mrid,
+            element=f"{where}/resolution",
+        )
+    bounds = boundaries(period.start, period.end, period.resolution, zone)
     if bounds[-1] != period.end:
         raise ProcessorError(
             f"{period.start:%Y-%m-%dT%H:%MZ}..{period.end:%Y-%m-%dT%H:%MZ} is not a whole number"

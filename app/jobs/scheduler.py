@@ -27,14 +27,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from app.db.database import Database
+from app.domain.timegrid import EPOCH
 from app.entsoe.items import DataType
 from app.repositories.runs import SchedulerRunRepository
 from app.services.healing import HealingService
 from app.services.locks import JOB_LOCKS, advisory_lock
 
 log = structlog.get_logger(__name__)
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,16 +8,34 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from app.domain.timegrid import (
+    BUCKET_RESOLUTIONS,
+    CALENDAR_BUCKET_UNITS,
+    CALENDAR_STEPS,
+    FIXED_STEPS,
+)
 from app.repositories.readings_rows import RangeQuery
 
 AGGREGATES = {"mean": "avg", "min": "min", "max": "max", "sum": "sum"}
-# A stored point's interval: PTnM/PTnH are fixed lengths in UTC; P1D/P7D/P1M/P1Y are calendar
-# steps in the area's local zone (a DST day is 23 or 25 hours, a month 28..31 days).
-_NATIVE_SECONDS = {"PT15M": 900, "PT30M": 1800, "PT60M": 3600, "PT1H": 3600}
-_NATIVE_CALENDAR = {"P1D": "1 day", "P7D": "7 days", "P1M": "1 month", "P1Y": "1 year"}
-FIXED_BUCKETS = {"PT15M": 900, "PT30M": 1800, "PT1H": 3600}
-CALENDAR_BUCKETS = {"P1D": ("day", "1 day"), "P7D": ("week", "7 days"), "P1M": ("month", "1 month")}
-BUCKET_RESOLUTIONS = (*FIXED_BUCKETS, *CALENDAR_BUCKETS)
+
+
+def _interval(days: int, months: int) -> str:
+    """A calendar step as SQL interval text (the tables hold either days or months)."""
+    return f"{days} days" if days else f"{months} months"
+
+
+# The resolution tables of app.domain.timegrid in SQL terms. A stored point's interval: PTnM/PTnH
+# are fixed lengths in UTC (seconds); P1D/P7D/P1M/P1Y are calendar steps in the area's local zone
+# (a DST day is 23 or 25 hours, a month 28..31 days).
+_NATIVE_SECONDS = {r: int(step.total_seconds()) for r, step in FIXED_STEPS.items()}
+_NATIVE_CALENDAR = {r: _interval(*step) for r, step in CALENDAR_STEPS.items()}
+# Buckets: fixed sizes in seconds; calendar ones as (date_trunc unit, time_bucket width).
+FIXED_BUCKETS = {r: _NATIVE_SECONDS[r] for r in BUCKET_RESOLUTIONS if r in FIXED_STEPS}
+CALENDAR_BUCKETS = {
+    r: (CALENDAR_BUCKET_UNITS[r], _NATIVE_CALENDAR[r])
+    for r in BUCKET_RESOLUTIONS
+    if r in CALENDAR_STEPS
+}
 
 # The WHERE clause of a RangeQuery: $1 area, $2 data types, $3 business types, [$4, $5).
 WHERE = (

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import ClassVar
 
+from app.domain.timegrid import FIXED_STEPS
 from app.entsoe.areas import Area
 from app.entsoe.items import DataType
 from app.sandbox import timeline as tl
@@ -25,7 +26,8 @@ from app.sandbox.generator import (
     revised_hours,
 )
 
-_RESOLUTIONS = {900: "PT15M", 3600: "PT60M"}
+# The resolutions the sandbox publishes, by step in seconds (hourly as ENTSO-E writes it: PT60M).
+_RESOLUTIONS = {int(FIXED_STEPS[r].total_seconds()): r for r in ("PT15M", "PT60M")}
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from app.domain.points import EnergyPoint, SeriesMeta
 from app.entsoe import processor
 from app.entsoe.errors import MalformedXmlError, ProcessorError
 from app.entsoe.parser import parse
-from app.entsoe.processor import interval_starts, process
+from app.entsoe.processor import process
 from tests.entsoe.xmlgen import TS, Doc, P, ack
 
 PRAGUE = ZoneInfo("Europe/Prague")
@@ -27,63 +27,6 @@ def utc(text: str) -> datetime:
 
 def series(rows: list[EnergyPoint]) -> list[tuple[datetime, Decimal]]:
     return [(r.timestamp, r.quantity) for r in rows]
-
-
-# -- interval_starts -------------------------------------------------------------------------
-
-
-def test_hourly_local_days_have_23_24_and_25_hours() -> None:
-    def hours(day: str) -> int:
-        start = datetime.fromisoformat(day).replace(tzinfo=PRAGUE)
-        return len(interval_starts(start, start + timedelta(days=1), "PT60M", PRAGUE))
-
-    # end is computed as aware + 1 day, i.e. wall-clock next midnight
-    assert [hours("2024-03-31"), hours("2024-04-01"), hours("2024-10-27")] == [23, 24, 25]
-
-
-def test_quarter_hours_on_dst_days_are_92_and_100() -> None:
-    spring = interval_starts(utc("2024-03-30T23:00"), utc("2024-03-31T22:00"), "PT15M", PRAGUE)
-    autumn = interval_starts(utc("2024-10-26T22:00"), utc("2024-10-27T23:00"), "PT15M", PRAGUE)
-    assert (len(spring), len(autumn)) == (92, 100)
-    assert spring[-1] == utc("2024-03-31T21:45")
-
-
-def test_sub_daily_steps_ignore_the_zone() -> None:
-    a = interval_starts(utc("2024-10-27T00:00"), utc("2024-10-27T03:00"), "PT30M", PRAGUE)
-    assert a == [utc("2024-10-27T00:00") + k * timedelta(minutes=30) for k in range(6)]
-    assert interval_starts(utc("2024-10-27T00:00"), utc("2024-10-27T03:00"), "PT1H", PRAGUE) == [
-        utc("2024-10-27T00:00"), utc("2024-10-27T01:00"), utc("2024-10-27T02:00")]  # fmt: skip
-
-
-def test_daily_steps_follow_local_midnight() -> None:
-    starts = interval_starts(utc("2024-03-29T23:00"), utc("2024-04-01T22:00"), "P1D", PRAGUE)
-    assert starts == [utc("2024-03-29T23:00"), utc("2024-03-30T23:00"), utc("2024-03-31T22:00")]
-
-
-def test_weekly_steps_follow_local_midnight() -> None:
-    starts = interval_starts(utc("2024-10-20T22:00"), utc("2024-11-03T23:00"), "P7D", PRAGUE)
-    assert starts == [utc("2024-10-20T22:00"), utc("2024-10-27T23:00")]
-
-
-def test_monthly_and_yearly_steps_follow_the_local_calendar() -> None:
-    months = interval_starts(utc("2024-01-31T23:00"), utc("2024-05-31T22:00"), "P1M", PRAGUE)
-    assert months == [utc("2024-01-31T23:00"), utc("2024-02-29T23:00"), utc("2024-03-31T22:00"),
-                      utc("2024-04-30T22:00")]  # fmt: skip
-    years = interval_starts(utc("2022-12-31T23:00"), utc("2025-12-31T23:00"), "P1Y", PRAGUE)
-    assert years == [utc("2022-12-31T23:00"), utc("2023-12-31T23:00"), utc("2024-12-31T23:00")]
-    lisbon = interval_starts(utc("2024-03-01T00:00"), utc("2024-04-30T23:00"), "P1M", LISBON)
-    assert lisbon == [utc("2024-03-01T00:00"), utc("2024-03-31T23:00")]
-
-
-def test_interval_starts_refuses_unknown_resolution_and_naive_times() -> None:
-    with pytest.raises(ValueError, match="PT5M"):
-        interval_starts(utc("2024-01-01T00:00"), utc("2024-01-02T00:00"), "PT5M", PRAGUE)
-    with pytest.raises(ValueError, match="aware"):
-        interval_starts(datetime(2024, 1, 1), utc("2024-01-02T00:00"), "PT60M", PRAGUE)  # noqa: DTZ001
-
-
-def test_empty_range_has_no_starts() -> None:
-    assert interval_starts(utc("2024-01-01T00:00"), utc("2024-01-01T00:00"), "P1D", PRAGUE) == []
 
 
 # -- curve types -----------------------------------------------------------------------------
@@ -193,7 +136,7 @@ def test_unknown_curve_type_names_document_and_element() -> None:
 def test_unknown_resolution_names_document_and_element() -> None:
     doc = Doc([TS([P(*DAY, "PT5M", [(1, "1")])])], mrid="doc-8")
     with pytest.raises(ProcessorError) as info:
-        parse(doc.xml())
+        process(doc.xml())
     assert info.value.document_mrid == "doc-8"
     assert info.value.element == "TimeSeries[1]/Period[1]/resolution"
     assert "PT5M" in str(info.value)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -21,18 +21,17 @@ from app.api import params as qp
 from app.api.energy import render
 from app.api.energy.expected import bucket_expected, match_buckets, summaries
 from app.api.params import Aggregate, Format, Resolution
+from app.domain.timegrid import FINEST_STEP, bucket_count, bucket_floor
 from app.entsoe.areas import Area
 from app.entsoe.items import ITEMS, DataType
 from app.exceptions import InvalidInputError
 from app.repositories.readings import Readings, TooManyPoints
 from app.repositories.readings_rows import Bucketing, Columns, Group, RangeQuery
-from app.services.coverage import bucket_count, bucket_floor
 
 CSV_HEADER = b"timestamp,area_code,data_type,business_type,quantity,resolution\n"
 # Aggregated CSV: the same six columns, then the bucket's native points, the native points its
 # part of [start, end) should hold, and whether the range cuts the bucket.
 CSV_BUCKET_HEADER = CSV_HEADER[:-1] + b",points,expected_points,partial\n"
-FINEST = timedelta(minutes=15)  # the finest resolution ENTSO-E publishes load in
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +85,7 @@ def _most_rows(query: RangeQuery) -> int:
         len(set(ITEMS[DataType(t)].business_types) & set(query.business_types))
         for t in query.data_types
     )
-    return series * math.ceil((query.end - query.start) / FINEST)
+    return series * math.ceil((query.end - query.start) / FINEST_STEP)
 
 
 async def _native(

@@ -10,25 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
 
-from app.entsoe.areas import Area
-from app.entsoe.items import ITEMS, DataType
-from app.entsoe.processor import FIXED_STEPS
-from app.repositories.readings_rows import BucketExpected, Bucketing, Columns, Group, RangeQuery
-from app.services.coverage import (
+from app.domain.timegrid import (
+    EPOCH,
+    FIXED_STEPS,
+    RESOLUTIONS,
+    boundaries,
     bucket_count,
     bucket_floor,
     grid_count,
     grid_instants,
-    known_resolution,
 )
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+from app.entsoe.areas import Area
+from app.entsoe.items import ITEMS, DataType
+from app.repositories.readings_rows import BucketExpected, Bucketing, Columns, Group, RangeQuery
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +46,7 @@ _US = timedelta(microseconds=1)
 
 
 def _epoch_us(t: datetime) -> int:
-    return (t - _EPOCH) // _US
+    return (t - EPOCH) // _US
 
 
 def _runs(
@@ -59,7 +59,7 @@ def _runs(
     for part in group.parts:
         if not firsts or firsts[-1][0] != part.resolution:
             firsts.append((part.resolution, part.first))
-    if not all(known_resolution(r) for r, _ in firsts):
+    if not all(r in RESOLUTIONS for r, _ in firsts):
         return None
     return [
         (
@@ -92,14 +92,7 @@ def bucket_bounds(
         n = bucket_count(start, end, bucketing.resolution, zone)
         starts = _epoch_us(first) + np.arange(n, dtype=np.int64) * (step // _US)
         return starts, starts + step // _US
-    bounds = [first]
-    while bounds[-1] < end:
-        wall = bounds[-1].astimezone(zone).replace(tzinfo=None)
-        if bucketing.resolution == "P1M":
-            wall = wall.replace(year=wall.year + wall.month // 12, month=wall.month % 12 + 1)
-        else:
-            wall += timedelta(days=7 if bucketing.resolution == "P7D" else 1)
-        bounds.append(wall.replace(tzinfo=zone).astimezone(UTC))
+    bounds = boundaries(first, end, bucketing.resolution, zone)
     us = np.array([_epoch_us(b) for b in bounds], dtype=np.int64)
     return us[:-1], us[1:]
 
@@ -188,7 +181,7 @@ def summaries(
             expected: int | None
             if group is not None:
                 expected = native_expected(group, query.start, query.end, area.zone)
-            elif data_type in references and known_resolution(references[data_type][0]):
+            elif data_type in references and references[data_type][0] in RESOLUTIONS:
                 resolution, anchor = references[data_type]
                 expected = grid_count(anchor, query.start, query.end, resolution, area.zone)
             else:

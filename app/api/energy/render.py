@@ -19,10 +19,9 @@ from fastapi.responses import Response
 
 from app.api.energy.expected import SeriesSummary
 from app.api.responses import JSON_OPTIONS, OrjsonResponse
+from app.domain.timegrid import EPOCH
 from app.entsoe.areas import Area
 from app.repositories.readings_rows import Bucketing, Columns, Group, RangeQuery
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def json_response(content: Any) -> Response:
@@ -50,7 +49,7 @@ def timestamps(epoch_us: npt.NDArray[np.int64], zone: ZoneInfo | None, *, as_lis
         return utc.tolist() if as_list else utc
     if not (epoch_us % 1_000_000).any():
         return [datetime.fromtimestamp(s, zone) for s in (epoch_us // 1_000_000).tolist()]
-    return [(_EPOCH + timedelta(microseconds=u)).astimezone(zone) for u in epoch_us.tolist()]
+    return [(EPOCH + timedelta(microseconds=u)).astimezone(zone) for u in epoch_us.tolist()]
 
 
 def _series_body(
