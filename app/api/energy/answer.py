@@ -23,8 +23,8 @@ from app.api.energy.expected import bucket_expected, match_buckets, summaries
 from app.api.params import Aggregate, Format, Resolution
 from app.entsoe.areas import Area
 from app.entsoe.items import ITEMS, DataType
-from app.exceptions import InvalidInputError
-from app.repositories.readings import Readings, TooManyPoints
+from app.exceptions import InvalidInputError, TooManyPointsError
+from app.repositories.readings import Readings
 from app.repositories.readings_rows import Bucketing, Columns, Group, RangeQuery
 from app.services.coverage import bucket_count, bucket_floor
 
@@ -99,7 +99,7 @@ async def _native(
             raise await _too_many(queries, query, total, max_points, None, fields, tz)
     try:
         return await queries.points(query, max_points)
-    except TooManyPoints:
+    except TooManyPointsError:
         total = await queries.count(query)
         raise await _too_many(queries, query, total, max_points, None, fields, tz) from None
 
