@@ -1,8 +1,11 @@
 """What a backfill guarantees per window: a rejected token stops it; a window's points, its
-``backfill_windows`` row and its run counters commit together or not at all."""
+``backfill_windows`` row and its run counters commit together or not at all; a cancelled one is
+recorded failed and releases its lock."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -130,3 +133,29 @@ async def test_a_run_without_the_lock_is_skipped_and_stores_nothing(
     assert run.summary.status == "skipped"
     assert await scalar(db, "SELECT status FROM collection_runs") == "skipped"
     assert sandbox.counters["requests"] == 0
+
+
+async def test_a_cancelled_backfill_is_recorded_failed_and_releases_its_lock(
+    db: Database, http: httpx.AsyncClient, start_sandbox: Callable[[SandboxConfig], SandboxServer]
+) -> None:
+    sandbox = start_sandbox(sandbox_config(slow_share=1.0, slow_seconds=0.3))
+    collector = service(fast_client(http, sandbox.base_url), db)
+    task = asyncio.create_task(run_backfill(collector, [("PT", DataType.ACTUAL)], START, END))
+    deadline = time.monotonic() + 30
+    while await scalar(db, "SELECT count(*) FROM backfill_windows") == 0:
+        assert time.monotonic() < deadline and not task.done()
+        await asyncio.sleep(0.02)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    done = int(await scalar(db, "SELECT count(*) FROM backfill_windows"))  # type: ignore[call-overload]
+    row: Any = await scalar(
+        db, "SELECT array[status, windows::text, errors->>-1] FROM collection_runs"
+    )
+    status, windows, last = row
+    assert (status, int(windows)) == ("failed", done) and 0 < done < 4
+    assert '"error": "Cancelled"' in last and '"message": "collection cancelled"' in last
+    # The lock went with the cancelled collection: the next one need not wait.
+    after = await collector.collect("PT", DataType.ACTUAL, START, END, lock_wait=0)
+    assert after.status == "succeeded"
