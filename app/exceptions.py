@@ -1,5 +1,8 @@
 """The service's errors and the one place that maps them to HTTP responses.
 
+The ENTSO-E client's own errors live in :mod:`app.entsoe.errors` (that package imports nothing
+from the rest of the app); every other error class is declared here.
+
 Every error answer is JSON ``{"detail": <one sentence>, "field": <name or null>}`` (plus
 ``suggestions`` for unknown areas). A database that cannot be reached is a 503, not a 500.
 Nothing unexpected leaks a traceback: it is logged and answered as a plain 500.
@@ -35,14 +38,6 @@ class ServiceError(Exception):
         self.extra = extra
 
 
-class UsageError(Exception):
-    """Bad input from the command line or the environment: one line on stderr, exit code 2."""
-
-
-class WorkFailed(Exception):
-    """A command's work could not be done: one line on stderr, exit code 1."""
-
-
 class InvalidInputError(ServiceError):
     status_code = 422
 
@@ -57,6 +52,26 @@ class AuthenticationError(ServiceError):
 
 class PermissionDeniedError(ServiceError):
     status_code = 403
+
+
+# Errors that never reach an HTTP client as such: the command line's, and those a caller
+# inside the service catches and turns into an answer or a job status.
+
+
+class UsageError(Exception):
+    """Bad input from the command line or the environment: one line on stderr, exit code 2."""
+
+
+class WorkFailed(Exception):
+    """A command's work could not be done: one line on stderr, exit code 1."""
+
+
+class TooManyPointsError(Exception):
+    """A read found more rows in its range than the caller's limit (the caller answers it)."""
+
+
+class CollectionIncompleteError(Exception):
+    """A scheduler job's collections did not all succeed (details are in collection_runs)."""
 
 
 # Errors that mean "the database cannot be used right now", wherever in the chain they sit:

@@ -24,7 +24,7 @@ def _duration(seconds: float) -> str:
 
 
 class Progress:
-    """Counts finished windows, points and requests; :meth:`update` is the collector's callback."""
+    """Counts finished windows, points and requests; :meth:`update` is the backfill's callback."""
 
     def __init__(
         self, total_windows: int, stream: TextIO | None = None, *, enabled: bool = True
@@ -52,7 +52,7 @@ class Progress:
         self.done += 1
         self.points += window.points
         self.requests += window.requests
-        self.failed += window.error is not None
+        self.failed += window.failure is not None
         now = time.monotonic()
         if now - self._last >= self.every or self.done == self.total:
             self._last = now

@@ -29,6 +29,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from app.db.database import Database
 from app.domain.timegrid import EPOCH
 from app.entsoe.items import DataType
+from app.exceptions import CollectionIncompleteError
 from app.repositories.runs import SchedulerRunRepository
 from app.services.healing import HealingService
 from app.services.locks import JOB_LOCKS, advisory_lock
@@ -200,7 +201,3 @@ class CollectionScheduler:
             first = next((s.errors[0].message for s in failed if s.errors), "")
             names = ", ".join(f"{s.area_code} {s.data_type} {s.status}" for s in failed)
             raise CollectionIncompleteError(f"{names}; first error: {first}")
-
-
-class CollectionIncompleteError(Exception):
-    """A job's collections did not all succeed (details are in collection_runs)."""

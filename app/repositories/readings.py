@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.entsoe.areas import get_area
+from app.exceptions import TooManyPointsError
 from app.repositories import pg_binary
 from app.repositories import readings_sql as sql
 from app.repositories.copy_stream import copy_chunks
@@ -58,10 +59,6 @@ _BUCKET_COLUMNS = [
     ("q", "float8"),
     ("n", "int4"),
 ]
-
-
-class TooManyPoints(Exception):
-    """More rows in the range than the caller's limit."""
 
 
 class Readings:
@@ -117,12 +114,12 @@ class Readings:
 
         Quantities are float64: numeric(15,3) x 1000 is an exact integer below 2**53 and one
         correctly rounded division gives the double nearest the stored decimal. More than
-        ``limit`` rows: :class:`TooManyPoints` (at most limit + 1 rows are read).
+        ``limit`` rows: :class:`TooManyPointsError` (at most limit + 1 rows are read).
         """
         statement = sql.points_sql(query.data_types, query.business_types)
         cols = await self._copy_binary(statement, (*query.args(), limit + 1), _POINT_COLUMNS)
         if len(cols["ts"]) > limit:
-            raise TooManyPoints
+            raise TooManyPointsError
         ids = np.unique(cols["sid"]).tolist()
         driver = await self._driver()
         rows = await driver.fetch(sql.SERIES_SQL, ids) if ids else []

@@ -1,8 +1,9 @@
 """A resumable backfill: every window of (area, item) pairs not finished by an earlier run.
 
 Finished windows are rows of ``backfill_windows``, written in the same transaction as the
-window's points (see :class:`app.services.collection.DataCollectionService`), so a re-run after
-Ctrl-C, kill -9 or a database restart fetches exactly the windows that were not finished.
+window's points (:meth:`app.services.collection.DataCollectionService.store_window`), so a re-run
+after Ctrl-C, kill -9 or a database restart fetches exactly the windows that were not finished.
+Each pair is one collection (its lock, its ``collection_runs`` row) over its unfinished windows.
 Pairs run ``concurrency`` at a time and share the client's rate limiter.
 """
 
@@ -18,7 +19,7 @@ from typing import Any
 from app.entsoe.items import DataType
 from app.repositories.backfill_windows import BackfillWindowRepository, Interval
 from app.services.collection import DataCollectionService
-from app.services.results import CollectionSummary, WindowError, WindowResult, totals
+from app.services.results import CollectionSummary, WindowFailure, WindowResult, totals
 
 Pair = tuple[str, DataType]
 
@@ -47,7 +48,7 @@ class BackfillOutcome:
     duration_s: float
 
     @property
-    def failures(self) -> list[tuple[str, str, WindowError]]:
+    def failures(self) -> list[tuple[str, str, WindowFailure]]:
         return [(s.area_code, s.data_type, e) for s in self.summaries.values() for e in s.errors]
 
     def totals(self) -> dict[str, Any]:
@@ -60,11 +61,38 @@ class BackfillOutcome:
 def _failed(
     pair: Pair, start: datetime, end: datetime, windows: int, exc: Exception
 ) -> CollectionSummary:
-    error = WindowError(start, end, type(exc).__name__, str(exc))
+    error = WindowFailure.of(start, end, exc)
     summary = CollectionSummary(pair[0], pair[1].value, start, end, status="failed")
     summary.windows_planned = summary.failed_windows = windows
     summary.errors.append(error)
     return summary
+
+
+async def _collect_pair(
+    service: DataCollectionService,
+    pair: Pair,
+    start: datetime,
+    end: datetime,
+    windows: Sequence[Interval],
+    *,
+    record_until: datetime,
+    lock_wait: float,
+    on_window: Callable[[WindowResult], None] | None,
+) -> CollectionSummary:
+    """One pair's unfinished windows as one collection; a rejected token stops it."""
+    async with service.open_run(
+        pair[0], pair[1], start, end, len(windows), trigger="backfill", lock_wait=lock_wait
+    ) as run:
+        if run.acquired:
+            for window in windows:
+                # Later windows may still change: fetched now, fetched again by a re-run.
+                record = window[1] <= record_until
+                result = await service.store_window(run, window, record_backfill=record)
+                if on_window is not None:
+                    on_window(result)
+                if run.summary.aborted:
+                    break
+    return run.summary
 
 
 async def run_backfill(
@@ -93,6 +121,7 @@ async def run_backfill(
             skipped[(area, dt)] = len(planned) - len(todo[(area, dt)])
     if on_plan is not None:
         on_plan(sum(len(w) for w in todo.values()))
+    until = end if record_until is None else record_until
     began = time.monotonic()
     gate = asyncio.Semaphore(concurrency)
     stop = asyncio.Event()
@@ -102,10 +131,9 @@ async def run_backfill(
             if stop.is_set() or not todo[pair]:
                 return None
             try:
-                summary = await service.collect(
-                    pair[0], pair[1], start, end, trigger="backfill", windows=todo[pair],
-                    record_until=end if record_until is None else record_until,
-                    lock_wait=lock_wait, on_window=on_window,
+                summary = await _collect_pair(
+                    service, pair, start, end, todo[pair],
+                    record_until=until, lock_wait=lock_wait, on_window=on_window,
                 )  # fmt: skip
             except Exception as exc:  # e.g. the database went away: list it, go on with the rest
                 summary = _failed(pair, start, end, len(todo[pair]), exc)

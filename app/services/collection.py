@@ -4,15 +4,16 @@ A window's points, its ``collection_runs`` counters and (in a backfill) its ``ba
 row commit together or not at all, so an interruption (Ctrl-C, kill -9, a database restart)
 never leaves a window half stored nor recorded as done without its points. Points ENTSO-E sends
 outside the requested range (it answers whole local days) are real data and are stored too.
+
+:meth:`DataCollectionService.collect` is one (area, item, range) collection. Other loops over
+windows (a backfill) use its pieces: :meth:`~DataCollectionService.open_run` (the lock and the
+``collection_runs`` row) and :meth:`~DataCollectionService.store_window` (one window).
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
-import uuid
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import structlog
@@ -27,9 +28,9 @@ from app.entsoe.processor import to_points
 from app.exceptions import database_unavailable
 from app.repositories.backfill_windows import BackfillWindowRepository, Interval
 from app.repositories.points import PointsRepository
-from app.repositories.runs import CollectionRunRepository, NewRun
-from app.services.locks import COLLECTION_LOCKS, advisory_lock
-from app.services.results import CollectionSummary, WindowError, WindowResult, status_of
+from app.repositories.runs import CollectionRunRepository
+from app.services.results import CollectionSummary, WindowFailure, WindowResult
+from app.services.runs import ActiveRun, open_run
 
 log = structlog.get_logger(__name__)
 
@@ -88,73 +89,68 @@ class DataCollectionService:
         *,
         trigger: str = "api",
         job: str | None = None,
-        job_id: uuid.UUID | None = None,
         run_id: int | None = None,
-        windows: Sequence[Interval] | None = None,
-        record_until: datetime | None = None,
         lock_wait: float | None = None,
-        on_window: Callable[[WindowResult], None] | None = None,
     ) -> CollectionSummary:
         """Fetch, process and store [start, end) window by window; never raises for a window.
 
-        ``windows`` replaces the plan (a backfill passes only what is not done yet);
-        ``record_until``: each finished window ending at or before it is written to
-        ``backfill_windows`` in its transaction (later ones may still change, so a re-run
-        fetches them again); ``run_id`` continues a pre-created ``collection_runs`` row.
-        A rejected token stops the collection (every further window would fail the same way).
+        ``run_id`` continues a pre-created ``collection_runs`` row; ``lock_wait`` overrides the
+        service's. A rejected token stops the collection (every further window would fail).
         """
-        code = get_area(area).code
         dt = DataType(data_type)
-        planned = list(windows) if windows is not None else self.plan(dt, start, end)
-        summary = CollectionSummary(code, dt.value, start, end, windows_planned=len(planned))
-        began = time.monotonic()
-        wait = self.lock_wait if lock_wait is None else lock_wait
-        engine = self.database.engine
-        async with advisory_lock(engine, COLLECTION_LOCKS, f"{code}:{dt}", wait=wait) as acquired:
-            now = datetime.now(UTC)
-            async with self.database.session() as session:  # one transaction: create or start
-                runs = CollectionRunRepository(session)
-                if run_id is None:
-                    new = NewRun(
-                        trigger, code, dt.value, start, end, job_id=job_id, job=job,
-                        status="running" if acquired else "skipped",
-                        windows_planned=len(planned),
-                    )  # fmt: skip
-                    (run_id,) = await runs.create([new], started_at=now)
-                elif acquired:
-                    await runs.start(run_id, windows_planned=len(planned), started_at=now)
-            summary.run_id = run_id
-            if not acquired:
-                summary.status = "skipped"
-                log.info("collect.skipped_locked", area=code, data_type=dt.value, trigger=trigger)
-                await self._finish(summary, began)
-                return summary
-            try:
-                for window in planned:
-                    record = record_until is not None and window[1] <= record_until
-                    result = await self._window(code, dt, window, run_id, record)
-                    summary.add(result)
-                    if on_window is not None:
-                        on_window(result)
-                    if result.error is not None and result.error.error == "TokenRejectedError":
-                        summary.aborted = True
+        windows = self.plan(dt, start, end)
+        async with self.open_run(
+            area, dt, start, end, len(windows),
+            trigger=trigger, job=job, run_id=run_id, lock_wait=lock_wait,
+        ) as run:  # fmt: skip
+            if run.acquired:
+                for window in windows:
+                    await self.store_window(run, window)
+                    if run.summary.aborted:
                         break
-            except asyncio.CancelledError:
-                cancelled = WindowError(start, end, "Cancelled", "collection cancelled")
-                summary.status = "failed"
-                summary.errors.append(cancelled)
-                await self._finish(summary, began, error=cancelled)
-                raise
-        summary.status = status_of(summary)
-        await self._finish(summary, began)
-        log.info(
-            "collect.finished", **{k: v for k, v in summary.as_dict().items() if k != "errors"}
-        )
-        return summary
+        return run.summary
+
+    def open_run(
+        self,
+        area: str,
+        data_type: DataType | str,
+        start: datetime,
+        end: datetime,
+        windows_planned: int,
+        *,
+        trigger: str,
+        job: str | None = None,
+        run_id: int | None = None,
+        lock_wait: float | None = None,
+    ) -> AbstractAsyncContextManager[ActiveRun]:
+        """The (area, item) lock and ``collection_runs`` row for a block that stores windows
+        with :meth:`store_window` (see :func:`app.services.runs.open_run`); ``lock_wait``
+        overrides the service's."""
+        return open_run(
+            self.database, area, data_type, start, end, windows_planned,
+            trigger=trigger, job=job, run_id=run_id,
+            lock_wait=self.lock_wait if lock_wait is None else lock_wait,
+        )  # fmt: skip
+
+    async def store_window(
+        self, run: ActiveRun, window: Interval, *, record_backfill: bool = False
+    ) -> WindowResult:
+        """Fetch, process and store one window of ``run``; a failure is returned, not raised.
+
+        The points, the run's counters and (``record_backfill``) the window's
+        ``backfill_windows`` row commit in one transaction. The result is added to
+        ``run.summary``; a fatal failure (rejected token) sets ``run.summary.aborted``.
+        """
+        if not run.acquired:
+            raise RuntimeError("store_window needs the (area, item) lock: check run.acquired")
+        result = await self._window(run, window, record_backfill)
+        run.summary.add(result)
+        return result
 
     async def _window(
-        self, area_code: str, dt: DataType, window: Interval, run_id: int, record_backfill: bool
+        self, run: ActiveRun, window: Interval, record_backfill: bool
     ) -> WindowResult:
+        area_code, dt = run.summary.area_code, run.data_type
         start, end = window
         requests = 0
         try:
@@ -178,7 +174,7 @@ class DataCollectionService:
                         empty=not points,
                     )
                 await CollectionRunRepository(session).add_window(
-                    run_id,
+                    run.run_id,
                     requests=requests,
                     inserted=counts.inserted,
                     updated=counts.updated,
@@ -187,20 +183,20 @@ class DataCollectionService:
                 )
         except Exception as exc:  # a failing window is listed, the next one goes on
             outage = database_unavailable(exc)
-            error = WindowError(start, end, type(exc).__name__, outage or str(exc))
+            failure = WindowFailure.of(start, end, exc, outage)
             log.warning(
                 "collect.window_failed",
                 area=area_code,
                 data_type=dt.value,
                 start=start.isoformat(),
                 end=end.isoformat(),
-                error=error.error,
-                message=error.message,
+                error=failure.error,
+                message=failure.message,
                 # Expected failures (ENTSO-E, a database outage) need no traceback.
                 exc_info=not isinstance(exc, EntsoeError) and outage is None,
             )
-            await self._record_failure(run_id, requests, error)
-            return WindowResult(area_code, dt.value, start, end, requests, error=error)
+            await self._record_failure(run.run_id, requests, failure)
+            return WindowResult(area_code, dt.value, start, end, requests, failure=failure)
         log.debug(
             "collect.window_stored",
             area=area_code,
@@ -223,31 +219,11 @@ class DataCollectionService:
             empty=not points,
         )
 
-    async def _record_failure(self, run_id: int, requests: int, error: WindowError) -> None:
+    async def _record_failure(self, run_id: int, requests: int, failure: WindowFailure) -> None:
         try:
             async with self.database.session() as session:
                 await CollectionRunRepository(session).add_window(
-                    run_id, requests=requests, error=error.as_dict()
+                    run_id, requests=requests, error=failure.as_dict()
                 )
         except Exception as exc:  # the database itself may be what failed
             log.warning("collect.run_update_failed", run_id=run_id, error=type(exc).__name__)
-
-    async def _finish(
-        self, summary: CollectionSummary, began: float, *, error: WindowError | None = None
-    ) -> None:
-        summary.duration_s = time.monotonic() - began
-        if summary.run_id is None:
-            return
-        try:
-            async with self.database.session() as session:
-                await CollectionRunRepository(session).finish(
-                    summary.run_id,
-                    status=summary.status,
-                    finished_at=datetime.now(UTC),
-                    duration_s=summary.duration_s,
-                    error=error.as_dict() if error is not None else None,
-                )
-        except Exception as exc:
-            log.warning(
-                "collect.run_update_failed", run_id=summary.run_id, error=type(exc).__name__
-            )

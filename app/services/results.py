@@ -11,13 +11,28 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from app.entsoe.errors import TokenRejectedError
+
 
 @dataclass(frozen=True, slots=True)
-class WindowError:
+class WindowFailure:
+    """A window (or a whole collection) that failed. ``error`` names the exception class for
+    reports and JSON; ``fatal``: every further window would fail the same way (a rejected
+    token), so the collection and a backfill around it stop."""
+
     start: datetime
     end: datetime
     error: str
     message: str
+    fatal: bool = False
+
+    @classmethod
+    def of(
+        cls, start: datetime, end: datetime, exc: BaseException, message: str | None = None
+    ) -> WindowFailure:
+        """The failure ``exc`` caused; ``message`` replaces ``str(exc)``."""
+        fatal = isinstance(exc, TokenRejectedError)
+        return cls(start, end, type(exc).__name__, message or str(exc), fatal=fatal)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -42,13 +57,14 @@ class WindowResult:
     updated: int = 0
     unchanged: int = 0
     empty: bool = False
-    error: WindowError | None = None
+    failure: WindowFailure | None = None
 
 
 @dataclass(slots=True)
 class CollectionSummary:
     """One (area, item) collection. ``status``: succeeded, partial (some windows failed),
-    failed (all failed, or the token was rejected), skipped (another collection held the lock)."""
+    failed (all failed, or the token was rejected), skipped (another collection held the lock).
+    ``aborted``: a fatal window failure stopped it before its last window."""
 
     area_code: str
     data_type: str
@@ -64,16 +80,17 @@ class CollectionSummary:
     unchanged: int = 0
     empty_windows: int = 0
     failed_windows: int = 0
-    errors: list[WindowError] = field(default_factory=list)
+    errors: list[WindowFailure] = field(default_factory=list)
     duration_s: float = 0.0
     run_id: int | None = None
     aborted: bool = False
 
     def add(self, window: WindowResult) -> None:
         self.requests += window.requests
-        if window.error is not None:
+        if window.failure is not None:
             self.failed_windows += 1
-            self.errors.append(window.error)
+            self.errors.append(window.failure)
+            self.aborted = self.aborted or window.failure.fatal
             return
         self.windows += 1
         self.points += window.points

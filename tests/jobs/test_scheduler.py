@@ -4,6 +4,7 @@ a manual collection waits for or skips one running on the same area and item."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
@@ -57,6 +58,10 @@ async def test_two_replicas_run_each_job_once_per_tick(
                 catch_up_delay=None,  # only the regular ticks, so each tick has one owner
             )
         )
+    # Start just after a tick (ticks fall on whole multiples of EVERY since the epoch), so the
+    # 5.5 s below end between two ticks, not while a tick is collecting (shutdown cancels it).
+    period = EVERY.total_seconds()
+    await asyncio.sleep(period - time.time() % period + 0.1)
     for replica in replicas:
         replica.start()
     try:

@@ -24,8 +24,8 @@ from app.api.params import Aggregate, Format, Resolution
 from app.domain.timegrid import FINEST_STEP, bucket_count, bucket_floor
 from app.entsoe.areas import Area
 from app.entsoe.items import ITEMS, DataType
-from app.exceptions import InvalidInputError
-from app.repositories.readings import Readings, TooManyPoints
+from app.exceptions import InvalidInputError, TooManyPointsError
+from app.repositories.readings import Readings
 from app.repositories.readings_rows import Bucketing, Columns, Group, RangeQuery
 
 CSV_HEADER = b"timestamp,area_code,data_type,business_type,quantity,resolution\n"
@@ -98,7 +98,7 @@ async def _native(
             raise await _too_many(queries, query, total, max_points, None, fields, tz)
     try:
         return await queries.points(query, max_points)
-    except TooManyPoints:
+    except TooManyPointsError:
         total = await queries.count(query)
         raise await _too_many(queries, query, total, max_points, None, fields, tz) from None
 
