@@ -28,10 +28,6 @@ from app.repositories.readings import Readings, TooManyPoints
 from app.repositories.readings_rows import Bucketing, Columns, Group, RangeQuery
 from app.services.coverage import bucket_count, bucket_floor
 
-CSV_HEADER = b"timestamp,area_code,data_type,business_type,quantity,resolution\n"
-# Aggregated CSV: the same six columns, then the bucket's native points, the native points its
-# part of [start, end) should hold, and whether the range cuts the bucket.
-CSV_BUCKET_HEADER = CSV_HEADER[:-1] + b",points,expected_points,partial\n"
 FINEST = timedelta(minutes=15)  # the finest resolution ENTSO-E publishes load in
 
 
@@ -160,7 +156,7 @@ async def answer(
     headers = render.csv_headers(
         render.metadata(area, query, business_type, bucketing, zone, series)
     )
-    header = CSV_HEADER if bucketing is None else CSV_BUCKET_HEADER
+    header = render.csv_header(bucketing)
 
     async def rows() -> AsyncIterator[bytes]:
         yield header
