@@ -11,7 +11,7 @@ from app.api.deps import SessionDep
 from app.api.energy.render import json_response, stamp
 from app.api.schemas import ERRORS, AreasOut
 from app.entsoe.areas import AREAS
-from app.repositories.points import Coverage, PointsRepository
+from app.repositories.stored import StoredPoints, StoredSpan
 
 router = APIRouter(prefix="/api/v1", tags=["areas"])
 
@@ -26,8 +26,8 @@ async def areas(
     session: SessionDep,
     stored_only: Annotated[bool, Query(description="only areas with stored data")] = False,
 ) -> Response:
-    stored: dict[str, list[Coverage]] = {}
-    for item in await PointsRepository(session).coverage_all():
+    stored: dict[str, list[StoredSpan]] = {}
+    for item in await StoredPoints(session).spans():
         stored.setdefault(item.area_code, []).append(item)
     body = [
         {

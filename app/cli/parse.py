@@ -19,13 +19,11 @@ from typing import TextIO
 
 import structlog
 
-from app.domain.points import EnergyPoint
+from app.domain.points import CSV_COLUMNS, EnergyPoint
 from app.entsoe.errors import EntsoeError, ReplyTooLargeError
 from app.entsoe.parser import Acknowledgement, parse
 from app.entsoe.processor import to_points
 from app.entsoe.transport import DEFAULT_MAX_REPLY_BYTES, unpack
-
-HEADER = ("timestamp", "area_code", "data_type", "business_type", "quantity", "resolution")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,9 +47,9 @@ def _sort_key(row: EnergyPoint) -> tuple[object, ...]:
 
 
 def write_csv(rows: Iterable[EnergyPoint], out: TextIO) -> None:
-    """Rows as CSV with :data:`HEADER`; timestamps ``YYYY-MM-DDTHH:MM:SSZ`` (UTC)."""
+    """Rows as CSV with header :data:`CSV_COLUMNS`; timestamps ``YYYY-MM-DDTHH:MM:SSZ`` (UTC)."""
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER)
+    writer.writerow(CSV_COLUMNS)
     for row in sorted(rows, key=_sort_key):
         meta = row.meta
         writer.writerow(

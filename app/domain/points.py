@@ -2,6 +2,7 @@
 
 What repeats for every point of one TimeSeries lives once in :class:`SeriesMeta`;
 an :class:`EnergyPoint` is a UTC timestamp, a value and a reference to its series.
+:data:`CSV_COLUMNS` names the columns a stored row is written as in CSV.
 """
 
 from __future__ import annotations
@@ -9,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+
+# A stored row as CSV (the API's csv format, the parse command), in this order: its key (UTC
+# timestamp, area, data type, business type), quantity (in the series' unit), series resolution.
+CSV_COLUMNS = ("timestamp", "area_code", "data_type", "business_type", "quantity", "resolution")
 
 
 @dataclass(frozen=True, slots=True)

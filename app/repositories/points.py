@@ -1,15 +1,14 @@
-"""Stored energy data points: the revision-guarded upsert and the reads the API makes.
+"""Storing energy data points: the revision-guarded upsert and the series rows it refers to.
 
-Time: every timestamp in and out is an aware UTC instant; ranges are half-open [start, end).
-Quantities are stored as numeric(15,3): incoming values are rounded to 3 decimals before they are
-compared or stored.
+Time: every timestamp is an aware UTC instant (naive ones are refused). Quantities are stored as
+numeric(15,3): incoming values are rounded to 3 decimals before they are compared or stored.
+The reads are :mod:`app.repositories.stored` and :mod:`app.repositories.readings`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import structlog
@@ -18,9 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.points import EnergyPoint, SeriesMeta
-from app.entsoe.items import DataType
 from app.repositories import points_sql
-from app.repositories.points_batch import Batch, require_aware, series_key
+from app.repositories.points_batch import Batch, series_key
 
 # Points per merge statement: large enough that per-statement costs vanish, small enough that one
 # statement's arrays and sort stay in memory (scripts/bench_upsert.py measured the choice).
@@ -58,19 +56,8 @@ class UpsertResult:
         return self.inserted + self.updated
 
 
-@dataclass(frozen=True, slots=True)
-class Coverage:
-    """What is stored for one area and data type: first and last timestamp (UTC), row count."""
-
-    area_code: str
-    data_type: str
-    first: datetime | None
-    last: datetime | None
-    count: int
-
-
 class PointsRepository:
-    """Reads and writes ``energy_data_points`` (and ``energy_series``) in the caller's transaction.
+    """Writes ``energy_data_points`` (and ``energy_series``) in the caller's transaction.
 
     It never commits: the caller's ``async with database.session()`` decides.
     """
@@ -137,66 +124,3 @@ class PointsRepository:
         rows = await self._session.execute(text(points_sql.SELECT_SERIES), params)
         id_of = {tuple(row[1:]): row[0] for row in rows}
         return [id_of[series_key(m)] for m in metas]
-
-    async def range(
-        self,
-        area_code: str,
-        data_types: Sequence[str],
-        start: datetime,
-        end: datetime,
-        business_type: str | None = None,
-    ) -> list[EnergyPoint]:
-        """Points of one area in [start, end), ordered by timestamp, data type, business type."""
-        require_aware(start, "start")
-        require_aware(end, "end")
-        if not data_types or start >= end:
-            return []
-        params = {
-            "area": area_code,
-            "types": list(data_types),
-            "start": start,
-            "end": end,
-            "btype": business_type,
-        }
-        rows = await self._session.execute(text(points_sql.RANGE), params)
-        return _points(rows)
-
-    async def latest(
-        self, area_codes: Sequence[str], data_type: str | None = None
-    ) -> list[EnergyPoint]:
-        """The newest stored point(s) per area and data type (all data types when None).
-
-        One point per business type present at that area's newest timestamp, ordered by area,
-        data type, business type; areas or types with nothing stored are absent.
-        """
-        types = [data_type] if data_type is not None else [d.value for d in DataType]
-        if not area_codes:
-            return []
-        params = {"areas": list(area_codes), "types": types}
-        rows = await self._session.execute(text(points_sql.LATEST), params)
-        return _points(rows)
-
-    async def coverage(
-        self, area_code: str, data_type: str, business_type: str | None = None
-    ) -> Coverage:
-        """First and last timestamp and number of rows stored for one area and data type."""
-        params = {"area": area_code, "type": data_type, "btype": business_type}
-        first, last, count = (await self._session.execute(text(points_sql.COVERAGE), params)).one()
-        return Coverage(area_code, data_type, first, last, count)
-
-    async def coverage_all(self) -> list[Coverage]:
-        """:meth:`coverage` for every stored (area, data type), ordered by area and data type."""
-        rows = await self._session.execute(text(points_sql.COVERAGE_ALL))
-        return [Coverage(*row) for row in rows]
-
-
-def _points(rows: Any) -> list[EnergyPoint]:
-    metas: dict[tuple[Any, ...], SeriesMeta] = {}
-    points = []
-    for row in rows:
-        key = tuple(row[2:])
-        meta = metas.get(key)
-        if meta is None:
-            meta = metas[key] = SeriesMeta(*key)
-        points.append(EnergyPoint(row[0], row[1], meta))
-    return points

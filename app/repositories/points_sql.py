@@ -1,4 +1,4 @@
-"""The SQL of app/repositories/energy_data.py: the set-based merge and the index-friendly reads.
+"""The SQL of :mod:`app.repositories.points`: the set-based merge and the series it refers to.
 
 Arrays go in as parameters and come apart with ``unnest``: one statement (one round trip) per
 chunk, no temporary table, no row-by-row SQL. Casts are written ``CAST(:x AS t)`` because
@@ -160,51 +160,6 @@ SELECT (SELECT count(*) FROM incoming),
        count(*) FILTER (WHERE NOT inserted)
 FROM written
 """  # noqa: S608
-
-_POINT_COLUMNS = """
-    p."timestamp", p.quantity, p.area_code, p.data_type, p.business_type, s.unit, s.resolution,
-    s.curve_type, s.document_mrid, p.revision_number, p.document_created_at, s.time_series_mrid,
-    s.data_source
-"""
-
-RANGE = f"""
-SELECT {_POINT_COLUMNS}
-FROM energy_data_points p JOIN energy_series s ON s.id = p.series_id
-WHERE p.area_code = :area AND p.data_type = ANY(CAST(:types AS text[]))
-  AND p."timestamp" >= :start AND p."timestamp" < :end
-  AND (CAST(:btype AS text) IS NULL OR p.business_type = :btype)
-ORDER BY p."timestamp", p.data_type, p.business_type
-"""  # noqa: S608
-
-# Per (area, data type) the newest timestamp is one backward probe of the primary key.
-LATEST = f"""
-SELECT {_POINT_COLUMNS}
-FROM unnest(CAST(:areas AS text[])) AS a(area_code)
-CROSS JOIN unnest(CAST(:types AS text[])) AS d(data_type)
-CROSS JOIN LATERAL (
-    SELECT max(e."timestamp") AS ts FROM energy_data_points e
-    WHERE e.area_code = a.area_code AND e.data_type = d.data_type
-) newest
-JOIN energy_data_points p
-    ON p.area_code = a.area_code AND p.data_type = d.data_type AND p."timestamp" = newest.ts
-JOIN energy_series s ON s.id = p.series_id
-ORDER BY p.area_code, p.data_type, p.business_type
-"""  # noqa: S608
-
-COVERAGE = """
-SELECT min("timestamp"), max("timestamp"), count(*)
-FROM energy_data_points
-WHERE area_code = :area AND data_type = :type
-  AND (CAST(:btype AS text) IS NULL OR business_type = :btype)
-"""
-
-COVERAGE_ALL = """
-SELECT area_code, data_type, min("timestamp"), max("timestamp"), count(*)
-FROM energy_data_points
-GROUP BY area_code, data_type
-ORDER BY area_code, data_type
-"""
-
 
 # Rows from another source (the sandbox) never replace rows ENTSO-E itself published. Only
 # batches that carry another source run these variants, so real collections pay nothing.

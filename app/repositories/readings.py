@@ -1,7 +1,7 @@
 """The API's read paths over ``energy_data_points``: fast, exact, and in SQL wherever possible.
 
 - Native json/columnar (:meth:`Readings.points`): one binary COPY of the rows straight into
-  numpy (:mod:`app.repositories.pg_binary`); counts, first/last, revision and issued time per
+  numpy (:mod:`app.repositories.pg_copy`); counts, first/last, revision and issued time per
   stored series are computed from the same rows, so data and metadata agree by construction.
 - Aggregates and CSV: :meth:`Readings.groups` (grouped statistics per stored series) first,
   then the data, both in one REPEATABLE READ, READ ONLY snapshot. Aggregation runs in SQL
@@ -28,9 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.entsoe.areas import get_area
 from app.exceptions import TooManyPointsError
-from app.repositories import pg_binary
+from app.repositories import pg_copy
 from app.repositories import readings_sql as sql
-from app.repositories.copy_stream import copy_chunks
 from app.repositories.readings_rows import (
     BucketExpected,
     Bucketing,
@@ -94,14 +93,7 @@ class Readings:
     async def _copy_binary(
         self, statement: str, args: Sequence[Any], columns: Sequence[tuple[str, str]]
     ) -> dict[str, npt.NDArray[Any]]:
-        chunks: list[bytes] = []
-
-        async def sink(chunk: bytes) -> None:
-            chunks.append(chunk)
-
-        driver = await self._driver()
-        await driver.copy_from_query(statement, *args, output=sink, format="binary")
-        return pg_binary.decode(b"".join(chunks), columns)
+        return await pg_copy.copy_binary(await self._driver(), statement, args, columns)
 
     async def count(self, query: RangeQuery) -> int:
         """Rows in the range (an index-only count where the visibility map allows)."""
@@ -269,7 +261,7 @@ class Readings:
                 expected.partial.tolist(),
             ]
         driver = await self._driver()
-        async for chunk in copy_chunks(driver, statement, args, format="csv"):
+        async for chunk in pg_copy.copy_chunks(driver, statement, args, format="csv"):
             yield chunk
 
     async def accuracy(

@@ -1,4 +1,5 @@
-"""What the API's read paths ask for and get back: queries, per-series groups, numpy columns.
+"""What the API's read paths ask for and get back: queries, per-series groups, numpy columns,
+the columns of an aggregated CSV row.
 
 Timestamps are UTC; numpy timestamps are int64 UNIX epoch microseconds. Rows of an answer are
 ordered by data type (in the query's order), business type (sorted), timestamp.
@@ -13,6 +14,13 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from app.domain.points import CSV_COLUMNS
+
+# An aggregated CSV row: a stored row's columns (the bucket's start, the aggregate as quantity,
+# the bucket size as resolution), then the bucket's native points, the native points its part of
+# [start, end) should hold, and whether the range cuts the bucket.
+CSV_BUCKET_COLUMNS = (*CSV_COLUMNS, "points", "expected_points", "partial")
 
 
 @dataclass(frozen=True, slots=True)

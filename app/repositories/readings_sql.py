@@ -6,15 +6,16 @@ Only constants and validated names are ever formatted into these strings; values
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from app.domain.points import CSV_COLUMNS
 from app.domain.timegrid import (
     BUCKET_RESOLUTIONS,
     CALENDAR_BUCKET_UNITS,
     CALENDAR_STEPS,
     FIXED_STEPS,
 )
-from app.repositories.readings_rows import RangeQuery
+from app.repositories.readings_rows import CSV_BUCKET_COLUMNS, RangeQuery
 
 AGGREGATES = {"mean": "avg", "min": "min", "max": "max", "sum": "sum"}
 
@@ -80,6 +81,11 @@ SERIES_SQL = "SELECT id, unit, resolution, data_source FROM energy_series WHERE 
 # TimeZone.
 CSV_TIMESTAMP_UTC = """replace(CAST({ts} AT TIME ZONE 'UTC' AS text), ' ', 'T') || 'Z'"""
 CSV_TIMESTAMP_ZONED = """to_char({ts}, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')"""
+
+
+def _csv_select(values: Mapping[str, str], columns: Sequence[str]) -> str:
+    """The SELECT list of CSV rows: the SQL text of each of ``columns``, in their order."""
+    return ", ".join(values[column] for column in columns)
 
 
 def bucket_expr(resolution: str, tz: str, *, ts: str = 'p."timestamp"', timescale: bool) -> str:
@@ -173,9 +179,16 @@ def csv_points_sql(query: RangeQuery, *, zoned: bool, one_group: bool, one_resol
         )
     order = '"timestamp"' if one_group else 'dt, bt, "timestamp"'
     keys = group_keys(query.data_types, query.business_types)
+    values = {
+        "timestamp": ts,
+        "area_code": "p.area_code",
+        "data_type": "p.data_type",
+        "business_type": "p.business_type",
+        "quantity": "trim_scale(p.quantity)",
+        "resolution": resolution,
+    }
     return (
-        f"SELECT {ts}, p.area_code, p.data_type, p.business_type,"  # noqa: S608
-        f" trim_scale(p.quantity), {resolution}"
+        f"SELECT {_csv_select(values, CSV_COLUMNS)}"  # noqa: S608
         f" FROM (SELECT {keys}, p.* FROM energy_data_points p {WHERE}) p{join}"
         f" ORDER BY {order}"
     )
@@ -199,11 +212,20 @@ def csv_buckets_sql(
         f"CAST(${n + i} AS {kind}[])"
         for i, kind in enumerate(("int2", "int2", "int8", "int4", "bool"))
     )
-    # resolution is one of BUCKET_RESOLUTIONS (checked above): a constant
+    values = {
+        "timestamp": ts,
+        "area_code": "CAST($1 AS text)",
+        "data_type": "(CAST($2 AS text[]))[b.dt]",
+        "business_type": "(CAST($3 AS text[]))[b.bt]",
+        "quantity": value,
+        # one of BUCKET_RESOLUTIONS (buckets_sql checked it): a constant
+        "resolution": f"'{resolution}'",
+        "points": "b.points",
+        "expected_points": "e.expected",
+        "partial": "CASE WHEN e.partial THEN 'true' WHEN NOT e.partial THEN 'false' END",
+    }
     return (
-        f"SELECT {ts}, CAST($1 AS text), (CAST($2 AS text[]))[b.dt],"  # noqa: S608
-        f" (CAST($3 AS text[]))[b.bt], {value}, '{resolution}', b.points, e.expected,"
-        " CASE WHEN e.partial THEN 'true' WHEN NOT e.partial THEN 'false' END"
+        f"SELECT {_csv_select(values, CSV_BUCKET_COLUMNS)}"  # noqa: S608
         f" FROM ({inner}) b LEFT JOIN ("
         " SELECT dt, bt, TIMESTAMPTZ 'epoch' + us * interval '1 microsecond' AS bucket,"
         f" expected, partial FROM unnest({arrays}) AS u(dt, bt, us, expected, partial)"

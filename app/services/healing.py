@@ -23,7 +23,7 @@ from app.db.database import Database
 from app.entsoe.areas import get_area
 from app.entsoe.items import ITEMS, DataType
 from app.repositories.backfill_windows import EmptyGapRepository, Interval
-from app.repositories.points import PointsRepository
+from app.repositories.stored import StoredPoints
 from app.services.collection import DataCollectionService
 from app.services.coverage import coverage
 from app.services.results import CollectionSummary
@@ -115,7 +115,7 @@ class HealingService:
         now = self.clock()
         codes = [get_area(a).code for a in areas]
         async with self.database.session() as session:
-            newest = await PointsRepository(session).latest(codes, data_type.value)
+            newest = await StoredPoints(session).latest(codes, data_type.value)
         latest: dict[str, datetime] = {}
         for point in newest:
             code = point.meta.area_code

@@ -28,11 +28,6 @@ from app.exceptions import InvalidInputError, TooManyPointsError
 from app.repositories.readings import Readings
 from app.repositories.readings_rows import Bucketing, Columns, Group, RangeQuery
 
-CSV_HEADER = b"timestamp,area_code,data_type,business_type,quantity,resolution\n"
-# Aggregated CSV: the same six columns, then the bucket's native points, the native points its
-# part of [start, end) should hold, and whether the range cuts the bucket.
-CSV_BUCKET_HEADER = CSV_HEADER[:-1] + b",points,expected_points,partial\n"
-
 
 @dataclass(frozen=True, slots=True)
 class Fields:
@@ -159,7 +154,7 @@ async def answer(
     headers = render.csv_headers(
         render.metadata(area, query, business_type, bucketing, zone, series)
     )
-    header = CSV_HEADER if bucketing is None else CSV_BUCKET_HEADER
+    header = render.csv_header(bucketing)
 
     async def rows() -> AsyncIterator[bytes]:
         yield header

@@ -1,4 +1,4 @@
-"""Query results -> response bodies: metadata, JSON records, columnar JSON and CSV headers.
+"""Query results -> response bodies: metadata, JSON records, columnar JSON, CSV header lines.
 
 Timestamps are rendered in the requested zone (``2024-03-31T03:00:00+02:00``) or in UTC with a
 ``Z``; quantities are JSON numbers. numpy columns go to orjson as arrays, so one year of points
@@ -19,9 +19,10 @@ from fastapi.responses import Response
 
 from app.api.energy.expected import SeriesSummary
 from app.api.responses import JSON_OPTIONS, OrjsonResponse
+from app.domain.points import CSV_COLUMNS
 from app.domain.timegrid import EPOCH
 from app.entsoe.areas import Area
-from app.repositories.readings_rows import Bucketing, Columns, Group, RangeQuery
+from app.repositories.readings_rows import CSV_BUCKET_COLUMNS, Bucketing, Columns, Group, RangeQuery
 
 
 def json_response(content: Any) -> Response:
@@ -180,6 +181,11 @@ def body(
                 record["expected_points"] = None if e < 0 else e
                 record["partial"] = cut
     return orjson.dumps({**meta, "data": data}, option=JSON_OPTIONS)
+
+
+def csv_header(bucketing: Bucketing | None) -> bytes:
+    """The first line of a CSV body (the rows come from the database, see Readings.csv)."""
+    return ",".join(CSV_COLUMNS if bucketing is None else CSV_BUCKET_COLUMNS).encode() + b"\n"
 
 
 def csv_headers(meta: dict[str, Any]) -> dict[str, str]:

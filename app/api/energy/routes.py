@@ -18,8 +18,8 @@ from app.api.energy.answer import Fields, answer
 from app.api.params import Aggregate, Format, Resolution
 from app.api.schemas import ERRORS, EnergyDataOut, LatestOut
 from app.exceptions import InvalidInputError
-from app.repositories.points import PointsRepository
 from app.repositories.readings import Readings
+from app.repositories.stored import StoredPoints
 
 router = APIRouter(prefix="/api/v1", tags=["energy data"])
 
@@ -128,7 +128,7 @@ async def latest(
     if not codes:
         raise InvalidInputError("name at least one area", field="areas")
     types = qp.data_types(data_type)
-    points = await PointsRepository(session).latest(codes, types[0] if len(types) == 1 else None)
+    points = await StoredPoints(session).latest(codes, types[0] if len(types) == 1 else None)
     found = {(p.meta.area_code, p.meta.data_type) for p in points}
     body = {
         "tz": zone.key if zone else "UTC",

@@ -1,4 +1,4 @@
-"""The binary COPY decoder (app.repositories.pg_binary), no database."""
+"""The binary COPY decoder (app.repositories.pg_copy), on hand-built payloads, no database."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from app.repositories import pg_binary
+from app.repositories import pg_copy
 
 
 def _copy(rows: list[tuple[int, ...]], fmt: str) -> bytes:
@@ -20,7 +20,7 @@ def _copy(rows: list[tuple[int, ...]], fmt: str) -> bytes:
         )
         for row in rows
     )
-    return pg_binary.SIGNATURE + struct.pack(">ii", 0, 0) + body + pg_binary.TRAILER
+    return pg_copy.SIGNATURE + struct.pack(">ii", 0, 0) + body + pg_copy.TRAILER
 
 
 def test_binary_copy_decoding() -> None:
@@ -28,7 +28,7 @@ def test_binary_copy_decoding() -> None:
         microseconds=1
     )
     data = _copy([(1, us_2024, 12345), (2, us_2024 + 900_000_000, -5)], "hqq")
-    cols = pg_binary.decode(data, [("a", "int2"), ("ts", "timestamptz"), ("v", "int8")])
+    cols = pg_copy.decode(data, [("a", "int2"), ("ts", "timestamptz"), ("v", "int8")])
     assert cols["a"].tolist() == [1, 2]
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     assert [epoch + timedelta(microseconds=u) for u in cols["ts"].tolist()] == [
@@ -36,22 +36,20 @@ def test_binary_copy_decoding() -> None:
         datetime(2024, 1, 1, 0, 15, tzinfo=UTC),
     ]
     assert cols["v"].dtype == np.int64 and cols["v"].tolist() == [12345, -5]
-    empty = pg_binary.decode(
-        _copy([], "hqq"), [("a", "int2"), ("ts", "timestamptz"), ("v", "int8")]
-    )
+    empty = pg_copy.decode(_copy([], "hqq"), [("a", "int2"), ("ts", "timestamptz"), ("v", "int8")])
     assert len(empty["a"]) == 0
 
 
 def test_binary_copy_rejects_what_it_cannot_read_exactly() -> None:
     columns = [("a", "int2"), ("b", "int4")]
     with pytest.raises(ValueError, match="complete"):
-        pg_binary.decode(b"not a copy stream", columns)
+        pg_copy.decode(b"not a copy stream", columns)
     with pytest.raises(ValueError, match="complete"):
-        pg_binary.decode(_copy([(1, 2)], "hi")[:-2], columns)
+        pg_copy.decode(_copy([(1, 2)], "hi")[:-2], columns)
     null = _copy([(1, 2)], "hi").replace(
         struct.pack(">i", 4) + struct.pack(">i", 2), struct.pack(">i", -1) + b"\x00\x00\x00\x00"
     )
     with pytest.raises(ValueError, match="NULL"):
-        pg_binary.decode(null, columns)
+        pg_copy.decode(null, columns)
     with pytest.raises(ValueError, match="width"):
-        pg_binary.decode(_copy([(1, 2, 3)], "hih"), columns)
+        pg_copy.decode(_copy([(1, 2, 3)], "hih"), columns)

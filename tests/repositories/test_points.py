@@ -1,4 +1,4 @@
-"""PointsRepository on the real, migrated test database (each test rolled back)."""
+"""PointsRepository.upsert on the real, migrated test database (each test rolled back)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from structlog.testing import capture_logs
 
 from app.db.database import Database
 from app.domain.points import EnergyPoint, SeriesMeta
-from app.repositories import Coverage, PointsRepository, UpsertResult
+from app.repositories.points import PointsRepository, UpsertResult
+from app.repositories.stored import StoredPoints
 
 pytestmark = pytest.mark.db
 
@@ -98,7 +99,7 @@ async def test_new_revision_with_other_unit_or_resolution_is_written(
     # another document with the same revision and content changes nothing
     same = make_points(T0, [5], unit="KWH", revision_number=2, document_mrid="doc-copy")
     assert await repo.upsert(same) == UpsertResult(unchanged=1)
-    (point,) = await repo.range("DE_LU", ["actual"], T0, T0 + Q)
+    (point,) = await StoredPoints(db_session).range("DE_LU", ["actual"], T0, T0 + Q)
     assert (point.meta.unit, point.meta.revision_number, point.meta.document_mrid) == (
         "KWH",
         2,
@@ -169,95 +170,6 @@ async def test_bad_points_are_refused(db_session: AsyncSession, make_points: Poi
     assert await repo.upsert([]) == UpsertResult()
 
 
-async def test_business_types_are_kept_apart(db_session: AsyncSession, make_points: Points) -> None:
-    repo = PointsRepository(db_session)
-    week = {"data_type": "week_ahead", "resolution": "P1D"}
-    day = timedelta(days=1)
-    await repo.upsert(make_points(T0, [100, 110], step=day, business_type="A60", **week))
-    await repo.upsert(make_points(T0, [200, 210], step=day, business_type="A61", **week))
-    both = await repo.range("DE_LU", ["week_ahead"], T0, T0 + 2 * day)
-    assert [(p.timestamp, p.meta.business_type, p.quantity) for p in both] == [
-        (T0, "A60", Decimal(100)),
-        (T0, "A61", Decimal(200)),
-        (T0 + day, "A60", Decimal(110)),
-        (T0 + day, "A61", Decimal(210)),
-    ]
-    maxima = await repo.range("DE_LU", ["week_ahead"], T0, T0 + 2 * day, business_type="A61")
-    assert [p.quantity for p in maxima] == [Decimal(200), Decimal(210)]
-    assert [(p.meta.business_type, p.quantity) for p in await repo.latest(["DE_LU"])] == [
-        ("A60", Decimal(110)),
-        ("A61", Decimal(210)),
-    ]
-
-
-async def test_range_is_half_open_and_ordered(
-    db_session: AsyncSession, make_points: Points
-) -> None:
-    repo = PointsRepository(db_session)
-    await repo.upsert(make_points(T0, [1, 2, 3, 4]))
-    await repo.upsert(make_points(T0, [9, 8, 7, 6], data_type="day_ahead", document_mrid="da"))
-    await repo.upsert(make_points(T0, [5, 5, 5, 5], area_code="FR"))
-
-    got = await repo.range("DE_LU", ["actual"], T0 + Q, T0 + 3 * Q)
-    assert [(p.timestamp, p.quantity) for p in got] == [(T0 + Q, 2), (T0 + 2 * Q, 3)]
-    assert await repo.range("DE_LU", ["actual"], T0 + Q, T0 + Q) == []
-    assert await repo.range("DE_LU", ["actual"], T0 + 4 * Q, T0 + 5 * Q) == []
-
-    mixed = await repo.range("DE_LU", ["day_ahead", "actual"], T0, T0 + 2 * Q)
-    assert [(p.timestamp, p.meta.data_type, p.quantity) for p in mixed] == [
-        (T0, "actual", 1),
-        (T0, "day_ahead", 9),
-        (T0 + Q, "actual", 2),
-        (T0 + Q, "day_ahead", 8),
-    ]
-    meta = mixed[1].meta
-    assert (meta.area_code, meta.unit, meta.resolution, meta.curve_type) == (
-        "DE_LU",
-        "MAW",
-        "PT15M",
-        "A01",
-    )
-    assert (meta.document_mrid, meta.time_series_mrid, meta.data_source) == ("da", "ts-1", "entsoe")
-    with pytest.raises(ValueError, match="aware"):
-        await repo.range("DE_LU", ["actual"], datetime(2024, 1, 1), T0)  # noqa: DTZ001
-
-
-async def test_latest_per_area_and_data_type(db_session: AsyncSession, make_points: Points) -> None:
-    repo = PointsRepository(db_session)
-    await repo.upsert(make_points(T0, [1, 2, 3]))
-    await repo.upsert(make_points(T0, [7, 8], area_code="FR"))
-    await repo.upsert(make_points(T0, [4], data_type="day_ahead"))
-
-    actual = await repo.latest(["DE_LU", "FR", "NL"], "actual")
-    assert [(p.meta.area_code, p.timestamp, p.quantity) for p in actual] == [
-        ("DE_LU", T0 + 2 * Q, 3),
-        ("FR", T0 + Q, 8),
-    ]
-    every_type = await repo.latest(["DE_LU"])
-    assert [(p.meta.data_type, p.timestamp) for p in every_type] == [
-        ("actual", T0 + 2 * Q),
-        ("day_ahead", T0),
-    ]
-    assert await repo.latest([]) == []
-
-
-async def test_coverage(db_session: AsyncSession, make_points: Points) -> None:
-    repo = PointsRepository(db_session)
-    await repo.upsert(make_points(T0, [1, 2, 3], area_code="ZZ_A"))
-    await repo.upsert(make_points(T0 + Q, [1], area_code="ZZ_B", data_type="day_ahead"))
-
-    assert await repo.coverage("ZZ_A", "actual") == Coverage("ZZ_A", "actual", T0, T0 + 2 * Q, 3)
-    assert await repo.coverage("ZZ_A", "day_ahead") == Coverage("ZZ_A", "day_ahead", None, None, 0)
-    assert await repo.coverage("ZZ_A", "actual", business_type="A60") == Coverage(
-        "ZZ_A", "actual", None, None, 0
-    )
-    mine = [c for c in await repo.coverage_all() if c.area_code.startswith("ZZ_")]
-    assert mine == [
-        Coverage("ZZ_A", "actual", T0, T0 + 2 * Q, 3),
-        Coverage("ZZ_B", "day_ahead", T0 + Q, T0 + Q, 1),
-    ]
-
-
 async def test_dst_days_are_stored_as_exact_utc_instants(
     db_session: AsyncSession, make_meta: Meta
 ) -> None:
@@ -274,7 +186,7 @@ async def test_dst_days_are_stored_as_exact_utc_instants(
         assert await repo.upsert(points) == UpsertResult(inserted=quarters)
         # the session's time zone must not matter
         await db_session.execute(text("SET LOCAL TIME ZONE 'Europe/Berlin'"))
-        got = await repo.range("DE_LU", ["actual"], start, end)
+        got = await StoredPoints(db_session).range("DE_LU", ["actual"], start, end)
         assert [p.timestamp for p in got] == stamps
         assert all(p.timestamp.utcoffset() == timedelta(0) for p in got)
         local_hours = {p.timestamp.astimezone(berlin).hour for p in got}
