@@ -1,9 +1,10 @@
 """One request's query parameters -> the reply ENTSO-E would give (document or acknowledgement).
 
 Pure: depends on the config, the parameters and the clock reading only. Checks in ENTSO-E's
-order: mandatory parameters, the item, the interval, the interval's size, then the data.
-Acknowledgement texts mirror the real ones; the status codes too (HTTP 200 for "No matching
-data found", 400 for the others).
+order: mandatory parameters, the item, the interval, the interval's size (the item's "maximum
+allowed period", :mod:`app.sandbox.limits`), then the data. Acknowledgement texts mirror the
+real ones; the status codes too (HTTP 200 for "No matching data found", 400 for the others);
+like the real ones they come as text/xml, inline.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from app.entsoe.errors import UnknownAreaError
 from app.entsoe.items import item_for
 from app.sandbox.config import SandboxConfig
 from app.sandbox.documents import DATA_ITEM_NAMES, acknowledgement, market_document
+from app.sandbox.limits import exceeds, too_large_text
 from app.sandbox.reply import build_reply
 
 MANDATORY = ("documentType", "processType", "outBiddingZone_Domain", "periodStart", "periodEnd")
@@ -27,14 +29,10 @@ NOT_A_LOAD_ITEM_TEXT = (
     " dependency tables."
 )
 INVALID_INTERVAL_TEXT = "Delivered time interval is not valid for this Data item."
-TOO_LARGE_TEXT = (
-    "The amount of requested data exceeds allowed limit. The requested time interval"
-    " {start}/{end} is larger than allowed ({days} days) for Data item {item}."
-)
 NO_DATA_TEXT = "No matching data found for Data item {item} ({eic}) and interval {start}/{end}."
 
 _STAMP = re.compile(r"\d{12}")
-XML = "application/xml"
+XML = "text/xml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +47,7 @@ class Answer:
 def _ack(status: int, text: str, now: datetime) -> Answer:
     headers = (
         ("content-type", XML),
-        ("content-disposition", 'attachment; filename="acknowledgement.xml"'),
+        ("content-disposition", 'inline; filename="acknowledgement.xml"'),
     )
     return Answer(status, acknowledgement(text, now), headers, is_document=False)
 
@@ -85,12 +83,10 @@ def answer(config: SandboxConfig, params: Mapping[str, str], now: datetime) -> A
     start, end = _stamp(values["periodStart"]), _stamp(values["periodEnd"])
     if start is None or end is None or end <= start:
         return _ack(400, INVALID_INTERVAL_TEXT, now)
+    period = config.max_periods[item.data_type]
+    if exceeds(period, start, end):
+        return _ack(400, too_large_text(item.data_type, period, start, end), now)
     name = DATA_ITEM_NAMES[item.data_type]
-    limit = config.max_windows[item.data_type]
-    if end - start > limit:
-        days = f"{limit.total_seconds() / 86400:g}"
-        text = TOO_LARGE_TEXT.format(start=_iso(start), end=_iso(end), days=days, item=name)
-        return _ack(400, text, now)
     eic = values["outBiddingZone_Domain"]
     no_data = NO_DATA_TEXT.format(item=name, eic=eic, start=_iso(start), end=_iso(end))
     try:
@@ -107,7 +103,7 @@ def answer(config: SandboxConfig, params: Mapping[str, str], now: datetime) -> A
         f"{reply.start:%Y%m%d%H%M}-{reply.end:%Y%m%d%H%M}.xml"
     )
     headers = (
-        ("content-type", "text/xml"),
+        ("content-type", XML),
         ("content-disposition", f'inline; filename="{filename}"'),
     )
     return Answer(200, body, headers, is_document=True, points=reply.point_count)

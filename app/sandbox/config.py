@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
 from typing import Literal
 
-from app.entsoe.items import ITEMS, DataType
+from app.entsoe.items import DataType
+from app.sandbox.limits import ALLOWED_PERIODS, KNOWN_PERIODS
 
 CurveType = Literal["A01", "A03"]
 
@@ -32,10 +33,6 @@ DEFAULT_FIRST_DATE = date(2015, 1, 1)
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def _default_windows() -> Mapping[DataType, timedelta]:
-    return MappingProxyType({dt: item.max_window for dt, item in ITEMS.items()})
 
 
 class ManualClock:
@@ -76,8 +73,9 @@ class SandboxConfig:
     a ban; ``rate_limit_per_minute`` 0 switches it off. The 503, reset and
     truncation faults exclude each other (one draw per request, their shares must sum to <= 1);
     slowness is drawn independently. ``burst_429`` requests after the first ``burst_429_after``
-    ones are answered 429 with ``Retry-After: burst_retry_after``. ``max_windows`` overrides
-    the largest periodEnd - periodStart per item (default: the client's, from ITEMS).
+    ones are answered 429 with ``Retry-After: burst_retry_after``. ``max_periods`` overrides
+    the "maximum allowed period" of some items, as ISO periods (``"P7D"``; default: ENTSO-E's,
+    see :mod:`app.sandbox.limits`).
     """
 
     seed: int = 0
@@ -93,7 +91,7 @@ class SandboxConfig:
     first_dates: Mapping[str, date] = field(default_factory=dict)
     quarter_hour_areas: frozenset[str] = QUARTER_HOUR_AREAS
     resolution_switches: Mapping[str, date] = field(default_factory=lambda: RESOLUTION_SWITCHES)
-    max_windows: Mapping[DataType, timedelta] = field(default_factory=_default_windows)
+    max_periods: Mapping[DataType, str] = field(default_factory=lambda: ALLOWED_PERIODS)
     rate_limit_per_minute: int = 400
     rate_window_seconds: float = 60.0
     ban_seconds: float = 600.0
@@ -130,11 +128,12 @@ class SandboxConfig:
             raise ValueError("revision_delay must be positive and actual_lag not negative")
         if self.now is not None:
             object.__setattr__(self, "now", _aware_utc(self.now, "now"))
-        # Items not overridden keep the client's defaults.
-        windows = {**_default_windows(), **{DataType(k): v for k, v in self.max_windows.items()}}
-        if any(w <= timedelta(0) for w in windows.values()):
-            raise ValueError("max_windows must be positive")
-        object.__setattr__(self, "max_windows", MappingProxyType(windows))
+        # Items not overridden keep the platform's limits.
+        periods = {**ALLOWED_PERIODS, **{DataType(k): v for k, v in self.max_periods.items()}}
+        unknown = sorted(p for p in periods.values() if p not in KNOWN_PERIODS)
+        if unknown:
+            raise ValueError(f"max_periods must be one of {sorted(KNOWN_PERIODS)}, got {unknown}")
+        object.__setattr__(self, "max_periods", MappingProxyType(periods))
 
     def current_time(self) -> datetime:
         """The sandbox clock, aware UTC."""

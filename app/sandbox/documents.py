@@ -2,8 +2,10 @@
 
 Built from string templates and one join (an element tree would cost more than the values).
 Element names, order, namespaces and indentation follow the real replies recorded in 2026
-(../shared/entsoe-samples/real/). No wall clock anywhere: the document mRID is a hash of the
-request and the content, createdDateTime comes from the reply's publication times.
+(../shared/entsoe-samples/real/). No wall clock anywhere: createdDateTime is the sandbox clock
+at the answer, and mRIDs are hashes (of the request and the content for a document, of the
+time and the text for an acknowledgement), so the same request at the same clock reading gives
+the same bytes.
 """
 
 from __future__ import annotations
@@ -86,7 +88,11 @@ def second_text(moment: datetime) -> str:
 
 
 def market_document(reply: Reply, curve_type: str, request_key: str) -> bytes:
-    """The GL_MarketDocument for ``reply``; A03 leaves out a point equal to its predecessor."""
+    """The GL_MarketDocument for ``reply``.
+
+    Under A03 a Period writes its first position and the first of every run of equal values, and
+    leaves out only the repeats (as every real A03 document does); A01 writes every position.
+    """
     eic = reply.area.eic
     parts: list[str] = []
     add, extend = parts.append, parts.extend
@@ -122,10 +128,14 @@ def market_document(reply: Reply, curve_type: str, request_key: str) -> bytes:
 
 
 def acknowledgement(text: str, created: datetime) -> bytes:
-    """An Acknowledgement_MarketDocument with reason 999 and ``text`` (escaped here)."""
+    """An Acknowledgement_MarketDocument with reason 999 and ``text`` (escaped here).
+
+    Its mRID has the platform's form: a version-4 UUID cut to 15 characters
+    (``312c6f8d-0bae-4``), so the last one is always the version digit 4.
+    """
     stamp = second_text(created)
     h = hashlib.blake2b(f"{stamp}|{text}".encode(), digest_size=8).hexdigest()
-    return (_ACK % (f"{h[:8]}-{h[8:12]}-{h[12]}", stamp, stamp, escape(text))).encode()
+    return (_ACK % (f"{h[:8]}-{h[8:12]}-4", stamp, stamp, escape(text))).encode()
 
 
 # Data item names as ENTSO-E's acknowledgements spell them.

@@ -1,9 +1,10 @@
 """TimeSeries and Periods of actual and day-ahead load (PT15M/PT60M) as the sandbox publishes them.
 
 Times are epoch seconds (UTC) here: this is the hot path of every reply, and integers keep it
-cheap. Actual load: one TimeSeries per run of consecutive published intervals (a gap starts a
-new one), a new Period inside it where the resolution changes. Day-ahead: one TimeSeries per
-local day, as ENTSO-E writes it.
+cheap. Values are generated for whole local days, then cut to the request. Actual load: one
+TimeSeries per run of consecutive published intervals (a gap starts a new one), a new Period
+inside it where the resolution changes. Day-ahead: one TimeSeries per local day, as ENTSO-E
+writes it.
 """
 
 from __future__ import annotations
@@ -120,86 +121,107 @@ def _utc_year(epoch: int) -> int:
     return datetime.fromtimestamp(epoch, UTC).year
 
 
+def _inside(day_start: int, step: int, n: int, lo: int, hi: int) -> range:
+    """Indices of the day's ``n`` intervals lying wholly inside [lo, hi) (epoch seconds)."""
+    first = max(0, -((day_start - lo) // step))  # ceil((lo - day_start) / step)
+    return range(first, max(first, min(n, (hi - day_start) // step)))
+
+
 def actual_series(
-    config: SandboxConfig, area: Area, model: AreaModel, first: date, stop: date, now_s: float
-) -> tuple[list[Series], int, float]:
-    """(series, revisionNumber, createdDateTime as epoch seconds) of actual load."""
+    config: SandboxConfig,
+    area: Area,
+    model: AreaModel,
+    days: tuple[date, date],
+    window: tuple[int, int],
+    now_s: float,
+) -> tuple[list[Series], int]:
+    """(series, revisionNumber) of actual load on the local ``days`` [first, stop), cut to the
+    intervals inside ``window`` (epoch seconds). Values do not depend on the window."""
     zone, code, seed = area.zone, area.code, config.seed
     lag = config.actual_lag.total_seconds()
     delay = config.revision_delay.total_seconds()
+    lo, hi = window
     runs = Runs()
-    created, revised = 0.0, False
-    day_start = int(tl.local_time(zone, first).timestamp())
-    for day in tl.days(first, stop):
+    revised = False
+    day_start = int(tl.local_time(zone, days[0]).timestamp())
+    for day in tl.days(*days):
         day_end = int(tl.local_time(zone, day + tl.ONE_DAY).timestamp())
         minutes = config.resolution_minutes(code, day)
         step = minutes * 60
         n = (day_end - day_start) // step
         available = min(n, int((now_s - lag - day_start) // step))
-        if available <= 0:
+        if available <= 0 or day_start >= hi:
             break
-        cents = load_day(model, zone, day, day_start, n, minutes, False)[:available]
-        gaps = _hours_in(seed, code, "gaps", config.gap_share, day_start, day_end)
-        changes = _hours_in(
-            seed, code, DataType.ACTUAL.value, config.revision_share, day_start, day_end
-        )
-        if not gaps and not changes:
-            runs.add(day_start, step, quantity_texts(cents))
-        else:
-            block_start, block = day_start, list[int]()
-            for i, c in enumerate(cents):
-                t = day_start + i * step
-                hour = t // 3600
-                if hour in gaps:
-                    runs.add(block_start, step, quantity_texts(block))
-                    block_start, block = t + step, []
-                    continue
-                change = changes.get(hour)
-                if change is not None:
-                    republished = t + step + lag + delay
-                    if republished <= now_s:
+        inside = _inside(day_start, step, available, lo, hi)
+        if inside:
+            cents = load_day(model, zone, day, day_start, n, minutes, False)
+            gaps = _hours_in(seed, code, "gaps", config.gap_share, day_start, day_end)
+            changes = _hours_in(
+                seed, code, DataType.ACTUAL.value, config.revision_share, day_start, day_end
+            )
+            block_start, block = day_start + inside.start * step, list[int]()
+            if not gaps and not changes:  # the common case, without a loop in Python
+                block = cents[inside.start : inside.stop]
+            else:
+                for i in inside:
+                    c, t = cents[i], day_start + i * step
+                    hour = t // 3600
+                    if hour in gaps:
+                        runs.add(block_start, step, quantity_texts(block))
+                        block_start, block = t + step, []
+                        continue
+                    change = changes.get(hour)
+                    if change is not None and t + step + lag + delay <= now_s:  # republished
                         c = revise(c, change)
                         revised = True
-                        created = max(created, republished)
-                block.append(c)
+                    block.append(c)
             runs.add(block_start, step, quantity_texts(block))
         if available < n:
             break
         day_start = day_end
     runs.close()
-    if runs.last_end != Runs.NOTHING:
-        created = max(created, runs.last_end + lag)
-    return runs.series, 2 if revised else 1, created
+    return runs.series, 2 if revised else 1
 
 
 def day_ahead_series(
-    config: SandboxConfig, area: Area, model: AreaModel, first: date, stop: date, now_s: float
-) -> tuple[list[Series], int, float]:
-    """(series, revisionNumber, createdDateTime as epoch seconds) of the day-ahead forecast."""
+    config: SandboxConfig,
+    area: Area,
+    model: AreaModel,
+    days: tuple[date, date],
+    window: tuple[int, int],
+    now_s: float,
+) -> tuple[list[Series], int]:
+    """(series, revisionNumber) of the day-ahead forecast on the local ``days``, cut to the
+    intervals inside ``window`` (epoch seconds); one TimeSeries per local day."""
     zone, code = area.zone, area.code
     delay = config.revision_delay.total_seconds()
+    lo, hi = window
     runs = Runs()
-    created, revised = 0.0, False
-    for day in tl.days(first, stop):
+    revised = False
+    for day in tl.days(*days):
         published = tl.day_ahead_published(zone, day).timestamp()
         if published > now_s:
             break
-        created = max(created, published)
         day_start = int(tl.local_time(zone, day).timestamp())
         day_end = int(tl.local_time(zone, day + tl.ONE_DAY).timestamp())
         minutes = config.resolution_minutes(code, day)
         step = minutes * 60
-        cents = load_day(model, zone, day, day_start, (day_end - day_start) // step, minutes, True)
+        n = (day_end - day_start) // step
+        inside = _inside(day_start, step, n, lo, hi)
+        if not inside:
+            continue
+        cents = load_day(model, zone, day, day_start, n, minutes, True)[inside.start : inside.stop]
         changes = _hours_in(
             config.seed, code, DataType.DAY_AHEAD.value, config.revision_share, day_start, day_end
         )
         if changes and published + delay <= now_s:
-            revised = True
-            created = max(created, published + delay)
+            start = day_start + inside.start * step
+            hours = [(start + i * step) // 3600 for i in range(len(cents))]
+            revised = revised or any(h in changes for h in hours)
             cents = [
-                revise(c, changes[h]) if (h := (day_start + i * step) // 3600) in changes else c
-                for i, c in enumerate(cents)
+                revise(c, changes[h]) if h in changes else c
+                for c, h in zip(cents, hours, strict=True)
             ]
-        runs.add(day_start, step, quantity_texts(cents))
+        runs.add(day_start + inside.start * step, step, quantity_texts(cents))
         runs.close()
-    return runs.series, 2 if revised else 1, created
+    return runs.series, 2 if revised else 1

@@ -107,6 +107,11 @@ def ok(request: httpx.Request) -> httpx.Response:
 
 NO_DATA = ack("No matching data found for Data item TOTAL_LOAD [6.1.A] (10YCZ-CEPS-----N).")
 TOO_LARGE = ack("The requested time interval is larger than allowed for this Data item.")
+# The platform's wording since 2026 (as entsoe-py users reported it).
+P1M_TEXT = (
+    "Provided time interval (2022-02-28T23:00:00Z - 2022-05-30T22:00:00Z) is larger than maximum"
+    " allowed period 'P1M' for 'ACTUAL_TOTAL_LOAD_R3:XML' export."
+)
 
 
 # -- planning and parameters -----------------------------------------------------------------
@@ -214,18 +219,24 @@ async def test_other_acknowledgements_raise_with_code_and_text(vt: VirtualTime) 
 def test_too_large_detection() -> None:
     assert is_interval_too_large("The requested time interval is larger than allowed.")
     assert is_interval_too_large("Requested interval exceeds the maximum allowed of 1 year")
+    assert is_interval_too_large(P1M_TEXT)
+    assert is_interval_too_large(
+        "Provided time interval (2023-01-01T00:00:00Z - 2024-01-01T00:00:00Z) is larger than"
+        " maximum allowed period 'P1Y' for 'AGGREGATED_GENERATION_PER_TYPE_R3:XML' export."
+    )
     assert not is_interval_too_large("Delivered time interval is not valid for this Data item.")
     assert not is_interval_too_large("No matching data found for Data item TOTAL_LOAD")
 
 
-async def test_larger_than_allowed_halves_the_window(vt: VirtualTime) -> None:
+@pytest.mark.parametrize("refusal", [TOO_LARGE, ack(P1M_TEXT)], ids=["older", "p1m"])
+async def test_larger_than_allowed_halves_the_window(vt: VirtualTime, refusal: bytes) -> None:
     windows: list[tuple[datetime, datetime]] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         start, end = window_of(request)
         windows.append((start, end))
         if end - start > timedelta(days=7):
-            return httpx.Response(400, content=TOO_LARGE)
+            return httpx.Response(400, content=refusal)
         return ok(request)
 
     c = make_client(vt, handler)

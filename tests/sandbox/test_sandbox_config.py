@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from app.entsoe.items import ITEMS, DataType
+from app.entsoe.items import DataType
 from app.sandbox import ManualClock, SandboxConfig
 from tests.sandbox.support import NOW, ask, utc
 
@@ -21,7 +21,7 @@ from tests.sandbox.support import NOW, ask, utc
         ({"tokens": ()}, "at least one non-empty token"),
         ({"now": datetime(2024, 1, 1)}, "now must be timezone-aware"),  # noqa: DTZ001
         ({"revision_delay": timedelta(0)}, "revision_delay must be positive"),
-        ({"max_windows": {DataType.ACTUAL: timedelta(0)}}, "max_windows must be positive"),
+        ({"max_periods": {DataType.ACTUAL: "P5W"}}, "max_periods must be one of"),
         ({"burst_429": -1}, "burst_429 must not be negative"),
     ],
 )
@@ -64,12 +64,19 @@ def test_resolutions_and_first_dates_per_area() -> None:
     )
 
 
-def test_window_limits_default_to_the_clients_and_can_be_overridden() -> None:
+def test_window_limits_default_to_the_platforms_and_can_be_overridden() -> None:
     default = SandboxConfig(now=NOW)
-    assert dict(default.max_windows) == {dt: item.max_window for dt, item in ITEMS.items()}
-    week = SandboxConfig(now=NOW, max_windows={"actual": timedelta(days=7)})
-    assert week.max_windows[DataType.ACTUAL] == timedelta(days=7)
-    assert week.max_windows[DataType.DAY_AHEAD] == ITEMS[DataType.DAY_AHEAD].max_window
+    assert dict(default.max_periods) == {
+        DataType.ACTUAL: "P1M",
+        DataType.DAY_AHEAD: "P1M",
+        DataType.WEEK_AHEAD: "P1Y",
+        DataType.MONTH_AHEAD: "P1Y",
+        DataType.YEAR_AHEAD: "P1Y",
+        DataType.FORECAST_MARGIN: "P1Y",
+    }
+    week = SandboxConfig(now=NOW, max_periods={"actual": "P7D"})
+    assert week.max_periods[DataType.ACTUAL] == "P7D"
+    assert week.max_periods[DataType.DAY_AHEAD] == "P1M"
     eight_days = (utc("2025-10-01T00:00"), utc("2025-10-09T00:00"))
     assert ask(default, "CZ", DataType.ACTUAL, *eight_days).status == 200
     assert ask(week, "CZ", DataType.ACTUAL, *eight_days).status == 400

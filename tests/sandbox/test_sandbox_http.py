@@ -91,28 +91,6 @@ def test_invalid_interval_acknowledgement(sandbox: SandboxServer, start: str, en
     assert _reason(response) == "Delivered time interval is not valid for this Data item."
 
 
-@pytest.mark.parametrize(
-    ("data_type", "allowed_end", "too_far"),
-    [
-        (DataType.ACTUAL, "2025-10-29T00:00", "2025-10-29T00:15"),
-        (DataType.DAY_AHEAD, "2025-10-29T00:00", "2025-10-29T01:00"),
-        (DataType.YEAR_AHEAD, "2026-10-02T00:00", "2026-10-02T01:00"),
-        (DataType.FORECAST_MARGIN, "2026-10-02T00:00", "2026-10-03T00:00"),
-    ],
-)
-def test_interval_larger_than_allowed(
-    sandbox: SandboxServer, data_type: DataType, allowed_end: str, too_far: str
-) -> None:
-    start = utc("2025-10-01T00:00")
-    ok = _get(sandbox, params("CZ", data_type, start, utc(allowed_end)))
-    assert ok.status_code == 200
-    refused = _get(sandbox, params("CZ", data_type, start, utc(too_far)))
-    assert refused.status_code == 400
-    text = _reason(refused)
-    assert text.startswith("The amount of requested data exceeds allowed limit.")
-    assert "is larger than allowed" in text
-
-
 def test_no_matching_data_is_an_acknowledgement_with_http_200(sandbox: SandboxServer) -> None:
     for query in (
         {**params("CZ", DataType.ACTUAL, *DAY), "outBiddingZone_Domain": "10YXX-NOWHERE--Z"},
@@ -120,6 +98,9 @@ def test_no_matching_data_is_an_acknowledgement_with_http_200(sandbox: SandboxSe
     ):
         response = _get(sandbox, query)
         assert response.status_code == 200
+        # As the platform sends them (2026): shown inline, not offered as a download.
+        assert response.headers["content-type"] == "text/xml"
+        assert response.headers["content-disposition"] == 'inline; filename="acknowledgement.xml"'
         ack = parse(response.content)
         assert isinstance(ack, Acknowledgement) and ack.is_no_data
         assert query["outBiddingZone_Domain"] in ack.reasons[0].text

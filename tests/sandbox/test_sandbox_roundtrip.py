@@ -8,6 +8,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from app.entsoe.areas import get_area
 from app.entsoe.items import ITEMS, DataType
 from app.sandbox import DATA_SOURCE, SandboxConfig, SandboxServer, expected_points, reply_window
 from app.sandbox.generator import gap_hours
@@ -62,7 +63,9 @@ def test_a03_leaves_out_repeated_values_and_the_processor_restores_them() -> Non
 @pytest.mark.parametrize("curve_type", ["A01", "A03"])
 def test_dst_days_have_23_or_25_hours(area: str, day: str, hours: int, curve_type: str) -> None:
     config = SandboxConfig(now=NOW, curve_type=curve_type, gap_share=0.0)
-    start, end = reply_window(area, DataType.ACTUAL, utc(f"{day}T12:00"), utc(f"{day}T13:00"))
+    zone = get_area(area).zone
+    start = datetime.fromisoformat(day).replace(tzinfo=zone).astimezone(UTC)
+    end = (datetime.fromisoformat(day) + timedelta(days=1)).replace(tzinfo=zone).astimezone(UTC)
     assert end - start == timedelta(hours=hours)
     per_hour = 4 if config.resolution_minutes(area, start.date()) == 15 else 1
     for data_type in (DataType.ACTUAL, DataType.DAY_AHEAD):
@@ -143,15 +146,20 @@ def test_replies_over_loopback_http_decode(sandbox: SandboxServer) -> None:
             assert point_tuples(rows(response.content)) == sorted(expected)
 
 
-def test_expected_points_use_utc_and_whole_local_days() -> None:
+def test_pt_replies_cover_the_request_and_forecasts_their_grid() -> None:
     config = SandboxConfig(now=NOW)
     start, end = utc("2024-09-02T05:00"), utc("2024-09-02T06:00")
-    assert reply_window("NL", "actual", start, end) == (
+    for data_type in ("actual", "day_ahead"):
+        assert reply_window("NL", data_type, start, end) == (start, end)
+        points = expected_points("NL", data_type, start, end, config=config)
+        assert [p.timestamp for p in points] == [
+            start + timedelta(minutes=m) for m in (0, 15, 30, 45)
+        ]
+        assert all(p.timestamp.tzinfo is UTC for p in points)
+    assert reply_window("NL", "week_ahead", start, end) == (
         utc("2024-09-01T22:00"),
         utc("2024-09-02T22:00"),
     )
-    points = expected_points("NL", "actual", start, end, config=config)
-    assert len(points) == 96 and all(p.timestamp.tzinfo is UTC for p in points)
     assert reply_window("NL", "month_ahead", start, end) == (
         utc("2024-09-01T22:00"),
         utc("2024-09-08T22:00"),

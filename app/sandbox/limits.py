@@ -1,0 +1,69 @@
+"""How much one request may ask for: ENTSO-E's "maximum allowed period" per item.
+
+The platform states each item's limit as an ISO 8601 period and adds it to periodStart in UTC
+calendar arithmetic: a request is refused when periodEnd lies after periodStart + period. So
+P1M from 2023-12-31T23:00Z reaches 2024-01-31T23:00Z (all of January in Brussels is allowed),
+while from 2025-04-30T22:00Z it reaches 2025-05-30T22:00Z only (all of May in Brussels is one
+hour too long): this is what users of the real API reported in 2026. The refusal names the
+item's export ('ACTUAL_TOTAL_LOAD_R3:XML'), which is the data item name the platform uses in
+its other acknowledgements, without the article number.
+
+These limits are the platform's, kept here on purpose: the client (app.entsoe.items) plans
+shorter windows of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+from app.entsoe.items import DataType
+from app.entsoe.processor import CALENDAR_STEPS, FIXED_STEPS, interval_starts
+
+ALLOWED_PERIODS: Mapping[DataType, str] = MappingProxyType(
+    {
+        DataType.ACTUAL: "P1M",
+        DataType.DAY_AHEAD: "P1M",
+        DataType.WEEK_AHEAD: "P1Y",
+        DataType.MONTH_AHEAD: "P1Y",
+        DataType.YEAR_AHEAD: "P1Y",
+        DataType.FORECAST_MARGIN: "P1Y",
+    }
+)
+EXPORT_NAMES: Mapping[DataType, str] = MappingProxyType(
+    {
+        DataType.ACTUAL: "ACTUAL_TOTAL_LOAD_R3",
+        DataType.DAY_AHEAD: "DAY_AHEAD_TOTAL_LOAD_FORECAST_R3",
+        DataType.WEEK_AHEAD: "TOTAL_LOAD_FORECAST",
+        DataType.MONTH_AHEAD: "TOTAL_LOAD_FORECAST",
+        DataType.YEAR_AHEAD: "TOTAL_LOAD_FORECAST",
+        DataType.FORECAST_MARGIN: "YEAR_AHEAD_FORECAST_MARGIN_R3",
+    }
+)
+TOO_LARGE_TEXT = (
+    "Provided time interval ({start} - {end}) is larger than maximum allowed period"
+    " '{period}' for '{export}:XML' export."
+)
+#: Periods a limit may be given in: those the processor knows how to step by.
+KNOWN_PERIODS = frozenset(FIXED_STEPS) | frozenset(CALENDAR_STEPS)
+_UTC = ZoneInfo("UTC")
+
+
+def exceeds(period: str, start: datetime, end: datetime) -> bool:
+    """Whether [start, end) reaches past start + ``period`` (UTC calendar, month ends clamped).
+
+    That is: a second ``period`` interval would begin inside the request.
+    """
+    return len(interval_starts(start, end, period, _UTC)) > 1
+
+
+def too_large_text(data_type: DataType, period: str, start: datetime, end: datetime) -> str:
+    return TOO_LARGE_TEXT.format(
+        start=_seconds(start), end=_seconds(end), period=period, export=EXPORT_NAMES[data_type]
+    )
+
+
+def _seconds(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
