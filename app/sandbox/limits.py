@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+from app.domain.timegrid import RESOLUTIONS, boundaries
 from app.entsoe.items import DataType
-from app.entsoe.processor import CALENDAR_STEPS, FIXED_STEPS, interval_starts
 
 ALLOWED_PERIODS: Mapping[DataType, str] = MappingProxyType(
     {
@@ -46,8 +46,8 @@ TOO_LARGE_TEXT = (
     "Provided time interval ({start} - {end}) is larger than maximum allowed period"
     " '{period}' for '{export}:XML' export."
 )
-#: Periods a limit may be given in: those the processor knows how to step by.
-KNOWN_PERIODS = frozenset(FIXED_STEPS) | frozenset(CALENDAR_STEPS)
+#: Periods a limit may be given in: those the time grid knows how to step by.
+KNOWN_PERIODS = RESOLUTIONS
 _UTC = ZoneInfo("UTC")
 
 
@@ -56,7 +56,7 @@ def exceeds(period: str, start: datetime, end: datetime) -> bool:
 
     That is: a second ``period`` interval would begin inside the request.
     """
-    return len(interval_starts(start, end, period, _UTC)) > 1
+    return len(boundaries(start, end, period, _UTC)) > 2  # two intervals begin in the request
 
 
 def too_large_text(data_type: DataType, period: str, start: datetime, end: datetime) -> str:
