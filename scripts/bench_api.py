@@ -1,4 +1,4 @@
-"""Benchmark the read API over real HTTP (uvicorn) beside the database floor and the seed's ORM.
+"""Benchmark the read API over real HTTP (uvicorn) beside the database floor and a naive ORM route.
 
     .venv/bin/python scripts/bench_api.py [--database-url URL] [--clients 8] [--requests 160]
 
@@ -10,7 +10,7 @@ it under that name and ``--reuse NAME`` benchmarks a kept one without loading ag
 Data: one year (2025, 35,040 quarter-hours) of actual and day-ahead load for 30 areas, 2.1M rows,
 stored through PointsRepository.upsert with one document per area, item and day, then
 VACUUM ANALYZE. The service runs in a uvicorn subprocess on 127.0.0.1 (one worker), started with
-``bench_app`` below: the real app plus one extra route, the seed's design (SQLAlchemy ORM objects
+``bench_app`` below: the real app plus one extra route, a naive ORM design (SQLAlchemy ORM objects
 -> pydantic models -> JSON via response_model), over the same session and rows.
 
 Cases, each a one-year one-area request (areas rotate): ``columnar``, ``json`` (records), ``csv``,
@@ -70,7 +70,7 @@ YEAR_START, YEAR_END = datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tz
 STEP = timedelta(minutes=15)
 
 
-# --- the seed's design: ORM objects -> pydantic models -> JSON ----------------------------------
+# --- the naive ORM design: ORM objects -> pydantic models -> JSON ----------------------------------
 class Base(DeclarativeBase):
     pass
 
@@ -140,7 +140,7 @@ async def orm_energy_data(
 
 
 def bench_app() -> FastAPI:
-    """The service as configured from the environment, plus the seed-design route."""
+    """The service as configured from the environment, plus the naive ORM route."""
     app = create_app(load_settings())
     app.include_router(orm_router)
     return app

@@ -14,7 +14,7 @@ TimeSeries per area and day (96 points), one document per area and 28 days (one 
   a later document_created_at and a different value; the rest unchanged;
 - copy: a plain COPY of the same N rows into an empty copy of the table (its primary key and
   defaults, no FK), one COPY in one transaction: the ceiling;
-- orm: the seed's design, the baseline: one mapped object per point with all its metadata on the
+- orm: the naive ORM design, the baseline: one mapped object per point with all its metadata on the
   row (SeedPoint), session.add_all + commit, on a sample of ``--orm-points`` points into an empty
   table, scaled to points/s.
 Every timing starts from EnergyPoint objects (building rows or arrays from them is included) and
@@ -73,9 +73,9 @@ class Base(DeclarativeBase):
 
 
 class SeedPoint(Base):
-    """The baseline: the seed's design, one mapped object per point carrying all its metadata.
+    """The baseline: the naive ORM design, one mapped object per point carrying all its metadata.
 
-    The seed kept every attribute on the point row (no series table); the ORM inserts the
+    That design keeps every attribute on the point row (no series table); the ORM inserts the
     objects (insertmanyvalues batches) and fetches the server defaults back.
     """
 
