@@ -70,7 +70,7 @@ YEAR_START, YEAR_END = datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tz
 STEP = timedelta(minutes=15)
 
 
-# --- the naive ORM design: ORM objects -> pydantic models -> JSON ----------------------------------
+# --- the naive ORM design: ORM objects -> pydantic models -> JSON -----------------------------
 class Base(DeclarativeBase):
     pass
 

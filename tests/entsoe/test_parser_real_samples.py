@@ -291,7 +291,7 @@ def test_partial_latest_document_stops_where_its_period_stops() -> None:
 def test_points_beyond_their_period_are_dropped_with_a_warning(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The 2015 Periods span 51 weeks but carry 52 Points. The Period's stated end wins over guessing
+    """The 2015 Periods span 51 weeks but carry 52 Points. The stated end wins over guessing
     that the Period end is a week short: position 52 is dropped, loudly."""
     with structlog.testing.capture_logs() as logs:
         monkeypatch.setattr(processor, "log", structlog.get_logger("test"))
