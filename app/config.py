@@ -234,6 +234,8 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         extra="ignore",
         case_sensitive=False,
+        # `ENTSOE__API_TOKEN=` (as in a copied .env.example) means unset, not an empty secret.
+        env_ignore_empty=True,
     )
 
     environment: Environment = Environment.DEVELOPMENT

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -102,3 +104,18 @@ def test_redacted_dump_hides_every_secret(monkeypatch: pytest.MonkeyPatch) -> No
 def test_error_message_never_echoes_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     message = _error(monkeypatch, DATABASE_URL="mysql://u:hunter2@h/db")
     assert "hunter2" not in message
+
+
+def test_empty_values_count_as_unset(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A copied .env.example leaves ENTSOE__API_TOKEN= empty: that is no token (the scheduler is
+    not started), not an empty one that every job would send."""
+    env = tmp_path / ".env"
+    env.write_text((Path(__file__).parents[1] / ".env.example").read_text())
+    assert "\nENTSOE__API_TOKEN=\n" in env.read_text()
+    settings = Settings(_env_file=env)  # type: ignore[call-arg]
+    assert settings.entsoe.api_token is None
+    monkeypatch.setenv("ENTSOE__API_TOKEN", "")
+    monkeypatch.setenv("DATABASE_URL", "")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.entsoe.api_token is None
+    assert settings.database.embedded
