@@ -3,7 +3,8 @@
 A request whose plan needs at most ``COLLECTION__INLINE_MAX_WINDOWS`` ENTSO-E windows runs
 inline and answers 200 with the summary; a larger one answers 202 with a job id whose progress
 ``GET /api/v1/collect-jobs/{job_id}`` reports. A collection for an area and item that another one
-(any replica) is running waits up to ``COLLECTION__LOCK_WAIT`` seconds, then is skipped.
+(any replica) is running waits up to ``COLLECTION__LOCK_WAIT`` seconds, then is skipped, listed,
+and never counted as done (the statuses: ``_DESCRIPTION``, shown in the OpenAPI document).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from app.exceptions import InvalidInputError, NotFoundError
 from app.repositories.runs import CollectionRunRepository
 from app.services.collect_jobs import job_report
 from app.services.healing import published_until
-from app.services.results import totals
+from app.services.results import overall_status, totals
 
 router = APIRouter(prefix="/api/v1", tags=["collection"])
 
@@ -115,21 +116,36 @@ async def collect_data(
         await service.collect(area, dt, start, end, trigger="api", lock_wait=lock_wait)
         for area, dt in pairs
     ]
-    statuses = {s.status for s in summaries}
-    if statuses <= {"succeeded", "skipped"}:
-        status = "succeeded"
-    elif statuses == {"failed"}:
-        status = "failed"
-    else:
-        status = "partial"
     return OrjsonResponse(
         {
-            "status": status,
+            "status": overall_status([s.status for s in summaries]),
             "windows_planned": planned,
             "totals": totals(summaries),
+            "skipped": [
+                {"area": s.area_code, "data_type": s.data_type}
+                for s in summaries
+                if s.status == "skipped"
+            ],
             "collections": [s.as_dict() for s in summaries],
         }
     )
+
+
+_DESCRIPTION = """Collects every (area, data type) pair over [start, end). A request needing at most
+`COLLECTION__INLINE_MAX_WINDOWS` ENTSO-E windows runs inline and answers 200 with the summary;
+a larger one answers 202 with a job whose `status_url` reports the same summary when done.
+
+A pair that another collection (any replica) is running is waited for up to
+`COLLECTION__LOCK_WAIT` seconds, then **skipped**: nothing is asked for it, and it is listed in
+`skipped` (and as a collection with status `skipped`); ask again later. The overall `status`:
+
+- `succeeded`: every pair was collected without a failed window;
+- `skipped`: every pair was skipped; nothing was collected;
+- `failed`: nothing was stored: every pair failed, or failed or was skipped;
+- `partial`: some pairs were collected, but not everything asked for: windows failed, or some
+  pairs were skipped (the collection holding a pair's lock may cover another range, so a skipped
+  pair is never counted as done).
+"""
 
 
 # Added with its own route class: the key is checked before the body is read (KeyFirstRoute).
@@ -138,6 +154,7 @@ router.add_api_route(
     collect_data,
     methods=["POST"],
     summary="Collect ENTSO-E data now: inline when small, else a background job (202)",
+    description=_DESCRIPTION,
     dependencies=[Depends(require_api_key)],
     responses={
         202: {"description": "accepted as a background job; poll `status_url`"},
@@ -153,6 +170,8 @@ router.add_api_route(
 @router.get(
     "/collect-jobs/{job_id}",
     summary="Progress and final summary of a background collection",
+    description="`status`: `pending`, `running`, then as for POST /collect-data (`succeeded`,"
+    " `skipped`, `failed`, `partial`), with the skipped pairs listed in `skipped`.",
     responses={404: {"description": "no such job"}},
 )
 async def collect_job(job_id: uuid.UUID, session: SessionDep) -> OrjsonResponse:

@@ -5,8 +5,11 @@ collects the rest with ``--concurrency`` (area, item) pairs at a time, all shari
 rate limiter. Each window's points and its ``backfill_windows`` row commit in one transaction,
 so after Ctrl-C, kill -9 or a database restart a re-run fetches only the windows that were not
 finished. Windows ending within the actual look-back of now are fetched but not recorded (they
-may still change). A failing window is listed at the end and makes the exit code 1; bad
-arguments exit 2 with one line. Token and base URL come from ENTSOE__API_TOKEN, ENTSOE__BASE_URL.
+may still change). Token and base URL come from ENTSOE__API_TOKEN, ENTSOE__BASE_URL.
+
+However it ends, the summary so far is printed (the table, or --json, on stdout; failed windows,
+why it stopped and how to resume on stderr). Exit codes: 0 every window done; 1 a window failed,
+a rejected token or a database outage stopped it; 130 Ctrl-C; 2 bad arguments (one line).
 """
 
 from __future__ import annotations
@@ -15,19 +18,22 @@ import argparse
 import asyncio
 import json
 import logging
-import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import structlog
+
 from app.api.params import EARLIEST, LATEST
-from app.cli.progress import Progress, table
+from app.cli.progress import Progress, report, table
 from app.config import Settings, load_settings
 from app.entsoe.areas import get_area
 from app.entsoe.errors import UnknownAreaError
 from app.entsoe.items import DataType
-from app.exceptions import UsageError
+from app.exceptions import UsageError, database_unavailable
 from app.services.backfill import BackfillOutcome, Pair, run_backfill
 from app.services.collection import DataCollectionService
+
+log = structlog.get_logger(__name__)
 
 
 def register(subparsers: Any) -> None:
@@ -151,17 +157,25 @@ async def _backfill(
     concurrency: int,
     as_json: bool,
 ) -> int:
+    """Run the backfill and, once it has started, report it whatever ends it. Ctrl-C:
+    asyncio.run cancels this task, the report is printed and the cancellation goes on
+    (asyncio.run raises KeyboardInterrupt, the CLI exits 130). A failure before the start (no
+    database to migrate) is the CLI's one line: there is nothing to summarise."""
+    from app.cli import failure_line
     from app.container import Container, close_resources, open_resources
     from app.db.migrations import upgrade_to_head
 
+    outcome = BackfillOutcome(list(pairs))
     container = Container(settings=settings)
+    bar = Progress(0)
+    started = False
     try:
-        await open_resources(container)
-        await upgrade_to_head(container.database_url())
-        service: DataCollectionService = await container.collection_service.async_()
-        bar = Progress(0)
         try:
-            outcome = await run_backfill(
+            await open_resources(container)
+            await upgrade_to_head(container.database_url())
+            service: DataCollectionService = await container.collection_service.async_()
+            started = True
+            await run_backfill(
                 service,
                 pairs,
                 start,
@@ -169,48 +183,28 @@ async def _backfill(
                 concurrency=concurrency,
                 record_until=datetime.now(UTC) - settings.collection.actual_lookback,
                 lock_wait=settings.collection.lock_wait,
+                outcome=outcome,
                 on_plan=bar.start,
                 on_window=bar.update,
+                on_skip=bar.skip,
             )
         finally:
             bar.close()
-    finally:
-        await close_resources(container)
-    _report(outcome, as_json)
+            try:
+                await close_resources(container)
+            except Exception as exc:  # e.g. a crashed embedded server: it must not hide the report
+                log.warning("backfill.close_failed", error=failure_line(exc))
+    except asyncio.CancelledError:
+        if not started:
+            raise
+        report(outcome, as_json, stopped=("interrupted", "interrupted (Ctrl-C)"))
+        raise
+    except Exception as exc:
+        if not started:
+            raise
+        log.debug("backfill.stopped", exc_info=True)  # the traceback, at DEBUG only
+        kind = "error" if database_unavailable(exc) is None else "database_unavailable"
+        report(outcome, as_json, stopped=(kind, failure_line(exc)))
+        return 1
+    report(outcome, as_json)
     return 1 if outcome.failures or outcome.not_run else 0
-
-
-# (header, CollectionSummary attribute, key in totals())
-_COLUMNS = (
-    ("windows", "windows", "windows"),
-    ("requests", "requests", "requests"),
-    ("inserted", "inserted", "inserted"),
-    ("updated", "updated", "updated"),
-    ("unchanged", "unchanged", "unchanged"),
-    ("empty", "empty_windows", "empty_windows"),
-    ("failed", "failed_windows", "failed"),
-)
-
-
-def _report(outcome: BackfillOutcome, as_json: bool) -> None:
-    total = outcome.totals()
-    failures = outcome.failures
-    if as_json:
-        failed = [{"area": a, "data_type": t, **e.as_dict()} for a, t, e in failures]
-        print(json.dumps({**total, "failures": failed}))
-    else:
-        rows: list[list[Any]] = []
-        for pair in outcome.pairs:
-            s = outcome.summaries.get(pair)
-            counts = [getattr(s, attr) if s else 0 for _, attr, _ in _COLUMNS]
-            status = s.status if s else ("not run" if pair in outcome.not_run else "done")
-            rows.append([pair[0], pair[1].value, outcome.skipped[pair], *counts, status])
-        rows.append(["total", "", total["skipped"], *(total[k] for _, _, k in _COLUMNS), ""])
-        headers = ["area", "data type", "skipped", *(h for h, _, _ in _COLUMNS), "status"]
-        print(table(headers, rows))
-    for area, dt, e in failures:
-        span = f"{e.start:%Y-%m-%dT%H:%MZ}..{e.end:%Y-%m-%dT%H:%MZ}"
-        print(f"failed: {area} {dt} {span}: {e.error}: {e.message}", file=sys.stderr)
-    if outcome.not_run:
-        names = ", ".join(f"{a} {t}" for a, t in outcome.not_run)
-        print(f"not run (stopped after a rejected token): {names}", file=sys.stderr)

@@ -1,4 +1,5 @@
-"""What `energy-data-service backfill` shows: a progress line on stderr and tables on stdout.
+"""What `energy-data-service backfill` shows: a progress line on stderr, tables on stdout, and
+the summary however the backfill ends (:func:`report`).
 
 Plain text, no dependency. On a terminal the progress line redraws in place a few times a
 second; otherwise (logs, CI) it is printed as a new line every few seconds.
@@ -6,11 +7,13 @@ second; otherwise (logs, CI) it is printed as a new line every few seconds.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from app.services.backfill import BackfillOutcome
 from app.services.results import WindowResult
 
 _BAR = 24
@@ -44,6 +47,11 @@ class Progress:
         self.started = time.monotonic()
         if total_windows:
             self.render()
+
+    def skip(self, windows: int) -> None:
+        """``windows`` of the plan need no fetching after all (a concurrent run finished them)."""
+        self.total = max(self.done, self.total - windows)
+        self.render()
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
@@ -104,3 +112,72 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     lines = [fmt(headers, numeric), fmt(["-" * w for w in widths], [False] * len(widths))]
     lines += [fmt(r, numeric) for r in cells]
     return "\n".join(lines)
+
+
+# (header, CollectionSummary attribute, key in totals())
+_COLUMNS = (
+    ("windows", "windows", "windows"),
+    ("requests", "requests", "requests"),
+    ("inserted", "inserted", "inserted"),
+    ("updated", "updated", "updated"),
+    ("unchanged", "unchanged", "unchanged"),
+    ("empty", "empty_windows", "empty_windows"),
+    ("failed", "failed_windows", "failed"),
+)
+
+
+def _stop_reason(outcome: BackfillOutcome) -> tuple[str, str] | None:
+    """(key, one line) for a failure that stopped the backfill early, if one did."""
+    failure = outcome.stopped_by
+    if failure is None:
+        return None
+    if failure.outage:
+        return "database_unavailable", f"cannot use the database: {failure.message}"
+    return "token_rejected", f"ENTSO-E rejected the token: {failure.message}"
+
+
+def report(
+    outcome: BackfillOutcome, as_json: bool, *, stopped: tuple[str, str] | None = None
+) -> None:
+    """The summary so far: the table (or one JSON object) on stdout; failed windows, what
+    stopped the backfill and how to resume on stderr. ``stopped``: (key, line) of what ended it
+    early from outside (Ctrl-C, an error), else what :attr:`BackfillOutcome.stopped_by` says."""
+    stopped = stopped or _stop_reason(outcome)
+    total = outcome.totals()
+    failures = outcome.failures
+    not_run = outcome.not_run
+    if as_json:
+        failed = [{"area": a, "data_type": t, **e.as_dict()} for a, t, e in failures]
+        print(
+            json.dumps(
+                {
+                    **total,
+                    "failures": failed,
+                    "not_run": [{"area": a, "data_type": t.value} for a, t in not_run],
+                    "stopped": {"reason": stopped[0], "message": stopped[1]} if stopped else None,
+                }
+            )
+        )
+    else:
+        rows: list[list[Any]] = []
+        for pair in outcome.pairs:
+            s = outcome.summaries.get(pair)
+            counts = [getattr(s, attr) if s else 0 for _, attr, _ in _COLUMNS]
+            skipped = outcome.skipped.get(pair, 0)
+            rows.append([pair[0], pair[1].value, skipped, *counts, outcome.status(pair)])
+        rows.append(["total", "", total["skipped"], *(total[k] for _, _, k in _COLUMNS), ""])
+        headers = ["area", "data type", "skipped", *(h for h, _, _ in _COLUMNS), "status"]
+        print(table(headers, rows), flush=True)
+    for area, dt, e in failures:
+        span = f"{e.start:%Y-%m-%dT%H:%MZ}..{e.end:%Y-%m-%dT%H:%MZ}"
+        print(f"failed: {area} {dt} {span}: {e.error}: {e.message}", file=sys.stderr)
+    if not_run:
+        names = ", ".join(f"{a} {t}" for a, t in not_run)
+        print(f"not run: {names}", file=sys.stderr)
+    if stopped is not None:
+        print(f"stopped: {stopped[1]}", file=sys.stderr)
+    if stopped is not None or failures or not_run:
+        print(
+            "to resume, run the same command again: the windows finished so far are skipped",
+            file=sys.stderr,
+        )

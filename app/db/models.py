@@ -133,11 +133,14 @@ collection_runs = Table(
     CheckConstraint(_run_status_check, name="status"),
 )
 
+# Both are kept per data source (migration 0003): a window the sandbox answered is no window
+# of ENTSO-E's, and must neither be skipped nor left alone by a real collection.
 backfill_windows = Table(
     "backfill_windows",
     metadata,
     Column("area_code", String(16), nullable=False),
     Column("data_type", String(16), nullable=False),
+    Column("data_source", String(32), nullable=False),
     Column("window_start", DateTime(timezone=True), nullable=False),
     Column("window_end", DateTime(timezone=True), nullable=False),
     _count("requests"),
@@ -147,7 +150,7 @@ backfill_windows = Table(
     _count("unchanged"),
     Column("empty", Boolean, nullable=False),
     Column("finished_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    PrimaryKeyConstraint("area_code", "data_type", "window_start", "window_end"),
+    PrimaryKeyConstraint("area_code", "data_type", "data_source", "window_start", "window_end"),
     CheckConstraint(_data_type_check, name="data_type"),
 )
 
@@ -156,12 +159,13 @@ collection_empty_gaps = Table(
     metadata,
     Column("area_code", String(16), nullable=False),
     Column("data_type", String(16), nullable=False),
+    Column("data_source", String(32), nullable=False),
     Column("gap_start", DateTime(timezone=True), nullable=False),
     Column("gap_end", DateTime(timezone=True), nullable=False),
     Column("first_seen_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("last_checked_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("attempts", Integer, nullable=False, server_default=text("1")),
-    PrimaryKeyConstraint("area_code", "data_type", "gap_start", "gap_end"),
+    PrimaryKeyConstraint("area_code", "data_type", "data_source", "gap_start", "gap_end"),
     CheckConstraint(_data_type_check, name="data_type"),
 )
 

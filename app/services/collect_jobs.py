@@ -18,7 +18,7 @@ import structlog
 from app.entsoe.items import DataType
 from app.repositories.runs import CollectionRunRepository, NewRun
 from app.services.collection import DataCollectionService
-from app.services.results import COUNTERS
+from app.services.results import COUNTERS, overall_status
 
 log = structlog.get_logger(__name__)
 
@@ -90,18 +90,16 @@ class CollectJobRunner:
 
 
 def job_report(job_id: uuid.UUID, runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The JSON a job's status request answers with, from its ``collection_runs`` rows."""
+    """The JSON a job's status request answers with, from its ``collection_runs`` rows: pending,
+    running, or once every run is done the overall status of POST /collect-data (see
+    :func:`app.services.results.overall_status`), skipped pairs listed."""
     statuses = [r["status"] for r in runs]
     if all(s == "pending" for s in statuses):
         status = "pending"
     elif any(s not in _DONE for s in statuses):
         status = "running"
-    elif all(s in ("succeeded", "skipped") for s in statuses):
-        status = "succeeded"
-    elif all(s == "failed" for s in statuses):
-        status = "failed"
     else:
-        status = "partial"
+        status = overall_status(statuses)
     counters = [c for c in COUNTERS if c != "points"]
     totals = {c: sum(int(r[c]) for r in runs) for c in counters}
     totals["failed"] = sum(int(r["failed_windows"]) for r in runs)
@@ -115,6 +113,11 @@ def job_report(job_id: uuid.UUID, runs: Sequence[dict[str, Any]]) -> dict[str, A
             "windows_done": sum(int(r["windows"]) + int(r["failed_windows"]) for r in runs),
         },
         "totals": totals,
+        "skipped": [
+            {"area": r["area_code"], "data_type": r["data_type"]}
+            for r in runs
+            if r["status"] == "skipped"
+        ],
         "collections": [
             {
                 "area": r["area_code"],

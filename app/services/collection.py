@@ -12,11 +12,13 @@ windows (a backfill) use its pieces: :meth:`~DataCollectionService.open_run` (th
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from urllib.parse import urlsplit
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.db.database import Database
@@ -25,7 +27,6 @@ from app.entsoe.client import EntsoeClient
 from app.entsoe.errors import EntsoeError
 from app.entsoe.items import DataType
 from app.entsoe.processor import to_points
-from app.exceptions import database_unavailable
 from app.repositories.backfill_windows import BackfillWindowRepository, Interval
 from app.repositories.points import PointsRepository
 from app.repositories.runs import CollectionRunRepository
@@ -122,14 +123,15 @@ class DataCollectionService:
         job: str | None = None,
         run_id: int | None = None,
         lock_wait: float | None = None,
+        replan: Callable[[AsyncSession], Awaitable[int]] | None = None,
     ) -> AbstractAsyncContextManager[ActiveRun]:
         """The (area, item) lock and ``collection_runs`` row for a block that stores windows
-        with :meth:`store_window` (see :func:`app.services.runs.open_run`); ``lock_wait``
-        overrides the service's."""
+        with :meth:`store_window` (see :func:`app.services.runs.open_run`, also for
+        ``replan``); ``lock_wait`` overrides the service's."""
         return open_run(
             self.database, area, data_type, start, end, windows_planned,
             trigger=trigger, job=job, run_id=run_id,
-            lock_wait=self.lock_wait if lock_wait is None else lock_wait,
+            lock_wait=self.lock_wait if lock_wait is None else lock_wait, replan=replan,
         )  # fmt: skip
 
     async def store_window(
@@ -138,8 +140,9 @@ class DataCollectionService:
         """Fetch, process and store one window of ``run``; a failure is returned, not raised.
 
         The points, the run's counters and (``record_backfill``) the window's
-        ``backfill_windows`` row commit in one transaction. The result is added to
-        ``run.summary``; a fatal failure (rejected token) sets ``run.summary.aborted``.
+        ``backfill_windows`` row (under the service's ``data_source``) commit in one
+        transaction. The result is added to ``run.summary``; a fatal failure (rejected token)
+        sets ``run.summary.aborted``.
         """
         if not run.acquired:
             raise RuntimeError("store_window needs the (area, item) lock: check run.acquired")
@@ -166,6 +169,7 @@ class DataCollectionService:
                         area_code,
                         dt.value,
                         window,
+                        data_source=self.data_source,
                         requests=requests,
                         points=len(points),
                         inserted=counts.inserted,
@@ -182,8 +186,7 @@ class DataCollectionService:
                     empty=not points,
                 )
         except Exception as exc:  # a failing window is listed, the next one goes on
-            outage = database_unavailable(exc)
-            failure = WindowFailure.of(start, end, exc, outage)
+            failure = WindowFailure.of(start, end, exc)
             log.warning(
                 "collect.window_failed",
                 area=area_code,
@@ -193,7 +196,7 @@ class DataCollectionService:
                 error=failure.error,
                 message=failure.message,
                 # Expected failures (ENTSO-E, a database outage) need no traceback.
-                exc_info=not isinstance(exc, EntsoeError) and outage is None,
+                exc_info=not isinstance(exc, EntsoeError) and not failure.outage,
             )
             await self._record_failure(run.run_id, requests, failure)
             return WindowResult(area_code, dt.value, start, end, requests, failure=failure)

@@ -142,6 +142,7 @@ class HealingService:
     ) -> HealSummary:
         """Re-collect up to ``max_gaps`` gaps of the stored history, newest first."""
         now = self.clock()
+        source = self.collector.data_source  # what one source answered empty, another may not
         result = HealSummary()
         candidates: list[tuple[Interval, str, DataType]] = []
         for code in (get_area(a).code for a in areas):
@@ -149,7 +150,7 @@ class HealingService:
                 async with self.database.session() as session:
                     gaps = await self._gaps(session, code, dt)
                     remembered = await EmptyGapRepository(session).checked_since(
-                        code, dt.value, now - self.empty_gap_retry_after
+                        code, dt.value, now - self.empty_gap_retry_after, data_source=source
                     )
                 result.gaps_found += len(gaps)
                 for gap in gaps:
@@ -172,8 +173,8 @@ class HealingService:
                 empty = [g for g in asked if _inside(g, left)]
                 filled = [g for g in asked if not _inside(g, left)]
                 repo = EmptyGapRepository(session)
-                await repo.remember(code, dt.value, empty, now=now)
-                await repo.forget(code, dt.value, filled)
+                await repo.remember(code, dt.value, empty, data_source=source, now=now)
+                await repo.forget(code, dt.value, filled, data_source=source)
             result.still_empty += len(empty)
             result.filled += len(filled)
         log.info(

@@ -12,27 +12,36 @@ from datetime import datetime
 from typing import Any
 
 from app.entsoe.errors import TokenRejectedError
+from app.exceptions import database_unavailable
 
 
 @dataclass(frozen=True, slots=True)
 class WindowFailure:
     """A window (or a whole collection) that failed. ``error`` names the exception class for
     reports and JSON; ``fatal``: every further window would fail the same way (a rejected
-    token), so the collection and a backfill around it stop."""
+    token), so the collection and a backfill around it stop. ``outage``: the database could not
+    be used (``message`` then says why, e.g. ``ConnectionRefusedError: ...``); a backfill stops
+    on it, since every further window would be fetched only to be lost."""
 
     start: datetime
     end: datetime
     error: str
     message: str
     fatal: bool = False
+    outage: bool = False
 
     @classmethod
-    def of(
-        cls, start: datetime, end: datetime, exc: BaseException, message: str | None = None
-    ) -> WindowFailure:
-        """The failure ``exc`` caused; ``message`` replaces ``str(exc)``."""
-        fatal = isinstance(exc, TokenRejectedError)
-        return cls(start, end, type(exc).__name__, message or str(exc), fatal=fatal)
+    def of(cls, start: datetime, end: datetime, exc: BaseException) -> WindowFailure:
+        """The failure ``exc`` caused."""
+        outage = database_unavailable(exc)
+        return cls(
+            start,
+            end,
+            type(exc).__name__,
+            outage or str(exc),
+            fatal=isinstance(exc, TokenRejectedError),
+            outage=outage is not None,
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -136,3 +145,22 @@ def status_of(summary: CollectionSummary) -> str:
     if summary.aborted or (summary.failed_windows and not summary.windows):
         return "failed"
     return "partial" if summary.failed_windows else "succeeded"
+
+
+def overall_status(statuses: Sequence[str]) -> str:
+    """The status of several finished collections (a POST /collect-data request or job).
+
+    ``succeeded``: all succeeded. ``skipped``: all were skipped (other collections held their
+    locks; nothing was asked of ENTSO-E). ``failed``: none stored anything (each failed or was
+    skipped, at least one failed). ``partial``: anything else; some data was stored but not all
+    that was asked for, whether windows failed or collections were skipped: a skipped
+    collection is not a success, since the one holding the lock may cover another range.
+    """
+    found = set(statuses)
+    if found <= {"succeeded"}:
+        return "succeeded"
+    if found == {"skipped"}:
+        return "skipped"
+    if found <= {"failed", "skipped"}:
+        return "failed"
+    return "partial"

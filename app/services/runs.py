@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.database import Database
 from app.entsoe.areas import get_area
@@ -53,49 +54,65 @@ async def open_run(
     lock_wait: float,
     job: str | None = None,
     run_id: int | None = None,
+    replan: Callable[[AsyncSession], Awaitable[int]] | None = None,
 ) -> AsyncIterator[ActiveRun]:
     """Take the (area, item) lock and open the ``collection_runs`` row for the block.
 
     Waits up to ``lock_wait`` seconds for the lock (0: tries once); without it the run is
-    recorded ``skipped`` and the block must store nothing. The row is created, or ``run_id``'s
-    pre-created one is started. On leaving, the run is finished with the status its windows
-    give (:func:`app.services.results.status_of`); a cancelled block is recorded ``failed`` and
-    the cancellation goes on.
+    recorded ``skipped`` and the block must store nothing. With the lock, ``replan`` (if given)
+    runs in the transaction that opens the row and answers how many windows are still to do,
+    which replaces ``windows_planned``: the collection that held the lock may have done some
+    meanwhile. The row is created, or ``run_id``'s pre-created one is started. On leaving, the
+    run is finished with the status its windows give (:func:`app.services.results.status_of`);
+    a cancelled block is recorded ``failed`` (the cancellation in the row's errors, not in the
+    summary's: no window failed) and the cancellation goes on.
     """
     code = get_area(area).code
     dt = DataType(data_type)
     summary = CollectionSummary(code, dt.value, start, end, windows_planned=windows_planned)
     began = time.monotonic()
     lock = advisory_lock(database.engine, COLLECTION_LOCKS, f"{code}:{dt}", wait=lock_wait)
-    async with lock as acquired:
-        now = datetime.now(UTC)
-        async with database.session() as session:  # one transaction: create or start
-            runs = CollectionRunRepository(session)
-            if run_id is None:
-                new = NewRun(
-                    trigger, code, dt.value, start, end, job=job,
-                    status="running" if acquired else "skipped",
-                    windows_planned=windows_planned,
-                )  # fmt: skip
-                (run_id,) = await runs.create([new], started_at=now)
-            elif acquired:
-                await runs.start(run_id, windows_planned=windows_planned, started_at=now)
-        summary.run_id = run_id
-        run = ActiveRun(dt, run_id, acquired, summary)
-        if not acquired:
-            summary.status = "skipped"
-            log.info("collect.skipped_locked", area=code, data_type=dt.value, trigger=trigger)
-            yield run
-            await _finish(database, summary, began)
-            return
-        try:
-            yield run
-        except asyncio.CancelledError:
-            cancelled = WindowFailure(start, end, "Cancelled", "collection cancelled")
-            summary.status = "failed"
-            summary.errors.append(cancelled)
-            await _finish(database, summary, began, error=cancelled)
+    ran = False
+    try:
+        async with lock as acquired:
+            now = datetime.now(UTC)
+            async with database.session() as session:  # one transaction: replan, create/start
+                if acquired and replan is not None:
+                    windows_planned = summary.windows_planned = await replan(session)
+                runs = CollectionRunRepository(session)
+                if run_id is None:
+                    new = NewRun(
+                        trigger, code, dt.value, start, end, job=job,
+                        status="running" if acquired else "skipped",
+                        windows_planned=windows_planned,
+                    )  # fmt: skip
+                    (run_id,) = await runs.create([new], started_at=now)
+                elif acquired:
+                    await runs.start(run_id, windows_planned=windows_planned, started_at=now)
+            summary.run_id = run_id
+            run = ActiveRun(dt, run_id, acquired, summary)
+            if not acquired:
+                summary.status = "skipped"
+                log.info("collect.skipped_locked", area=code, data_type=dt.value, trigger=trigger)
+                yield run
+                await _finish(database, summary, began)
+                return
+            try:
+                yield run
+            except asyncio.CancelledError:
+                cancelled = WindowFailure(start, end, "Cancelled", "collection cancelled")
+                summary.status = "failed"
+                await _finish(database, summary, began, error=cancelled)
+                raise
+            ran = True
+    except Exception as exc:
+        if not ran:
             raise
+        # Only the unlock failed, on a connection that is gone (the database went away), and
+        # PostgreSQL drops a session's locks with it: the windows' outcome stands.
+        log.warning(
+            "collect.unlock_failed", area=code, data_type=dt.value, error=type(exc).__name__
+        )
     summary.status = status_of(summary)
     await _finish(database, summary, began)
     log.info("collect.finished", **{k: v for k, v in summary.as_dict().items() if k != "errors"})

@@ -1,4 +1,5 @@
-"""`energy-data-service backfill` as a process: SIGKILL mid-run, then resume; bad arguments."""
+"""`energy-data-service backfill` as a process: SIGKILL, Ctrl-C or a database outage mid-run,
+then resume; the summary so far however it ends; bad arguments."""
 
 from __future__ import annotations
 
@@ -46,11 +47,30 @@ def _env(database_url: str, base_url: str) -> dict[str, str]:
     return env
 
 
-async def _backfill(env: dict[str, str]) -> asyncio.subprocess.Process:
+async def _backfill(env: dict[str, str], *, as_json: bool = True) -> asyncio.subprocess.Process:
+    args = ARGS if as_json else [a for a in ARGS if a != "--json"]
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "app", "backfill", *ARGS, cwd=ROOT, env=env,
+        sys.executable, "-m", "app", "backfill", *args, cwd=ROOT, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
+
+
+async def _finished_windows(db: Database) -> int:
+    return int(await scalar(db, "SELECT count(*) FROM backfill_windows"))  # type: ignore[call-overload]
+
+
+async def _wait_for_windows(db: Database, process: asyncio.subprocess.Process, count: int) -> None:
+    deadline = time.monotonic() + 60
+    while await _finished_windows(db) < count:
+        assert process.returncode is None, "the backfill ended before it could be stopped"
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.05)
+
+
+def _resume_line(err: str) -> bool:
+    return any(
+        line.startswith("to resume, run the same command again") for line in err.splitlines()
+    )
 
 
 async def test_sigkill_mid_run_then_resume_completes_without_gap_or_duplicate(
@@ -230,6 +250,96 @@ async def test_database_restart_mid_run_then_rerun_completes(
             for dt in TYPES:
                 assert await stored(own, area, dt) == expected(config, area, dt, [(START, END)])
         assert await scalar(own, "SELECT count(*) FROM backfill_windows") == WINDOWS
+    finally:
+        await own.dispose()
+        server.stop()
+
+
+async def test_ctrl_c_prints_the_summary_so_far_and_exits_130(
+    db: Database,
+    database_url: str,
+    start_sandbox: Callable[[SandboxConfig], SandboxServer],
+) -> None:
+    config = sandbox_config(slow_share=1.0, slow_seconds=0.12)
+    sandbox = start_sandbox(config)
+    env = _env(database_url, sandbox.base_url)
+
+    first = await _backfill(env)
+    await _wait_for_windows(db, first, WINDOWS // 3)
+    first.send_signal(signal.SIGINT)
+    out, err = await asyncio.wait_for(first.communicate(), timeout=60)
+    assert first.returncode == 130, err.decode()
+    summary = json.loads(out.decode().strip().splitlines()[-1])
+    done = await _finished_windows(db)
+    assert 0 < done < WINDOWS
+    # What it says it stored is what is durable (a window interrupted at its commit may be
+    # durable without being counted, never the other way round).
+    assert summary["windows"] <= done <= summary["windows"] + CONCURRENCY
+    assert summary["stopped"] == {"reason": "interrupted", "message": "interrupted (Ctrl-C)"}
+    assert summary["failures"] == []
+    lines = err.decode().splitlines()
+    assert lines.count("stopped: interrupted (Ctrl-C)") == 1
+    assert _resume_line(err.decode())
+    assert "Traceback" not in err.decode()
+    # The interrupted collections are closed, not left running.
+    assert await scalar(db, "SELECT count(*) FROM collection_runs WHERE status = 'running'") == 0
+
+    second = await _backfill(env)
+    out, err = await second.communicate()
+    assert second.returncode == 0, err.decode()
+    again = json.loads(out.decode().strip().splitlines()[-1])
+    assert (again["skipped"], again["windows"]) == (done, WINDOWS - done)
+    assert again["stopped"] is None and not _resume_line(err.decode())
+    for area in AREAS:
+        for dt in TYPES:
+            assert await stored(db, area, dt) == expected(config, area, dt, [(START, END)])
+
+
+async def test_a_database_gone_mid_run_stops_it_with_the_summary_so_far(
+    tmp_path: Path, start_sandbox: Callable[[SandboxConfig], SandboxServer]
+) -> None:
+    """The database goes away for good: the backfill stops (it would fetch every further window
+    only to lose it), prints its table, the failed windows and one line naming the outage."""
+    from app.db.embedded import EmbeddedPostgres
+    from app.db.migrations import upgrade_to_head
+
+    server = EmbeddedPostgres(tmp_path / "pg")
+    url = server.start()
+    await upgrade_to_head(url)
+    own = Database(url, pool_size=2)
+    config = sandbox_config(slow_share=1.0, slow_seconds=0.12)
+    sandbox = start_sandbox(config)
+    env = _env(url, sandbox.base_url)
+    try:
+        first = await _backfill(env, as_json=False)
+        await _wait_for_windows(own, first, WINDOWS // 3)
+        await own.dispose()
+        server.stop()
+        out, err = await asyncio.wait_for(first.communicate(), timeout=60)
+        assert first.returncode == 1, err.decode()
+        lines = err.decode().splitlines()
+        stops = [line for line in lines if line.startswith("stopped: ")]
+        assert len(stops) == 1, err.decode()
+        assert stops[0].startswith("stopped: cannot use the database: ")
+        assert _resume_line(err.decode())
+        assert "Traceback" not in err.decode()
+        [total] = [r.split() for r in out.decode().splitlines() if r.startswith("total ")]
+        skipped, windows, requests = (int(v.replace(",", "")) for v in total[1:4])
+
+        assert server.start() == url
+        done = await _finished_windows(own)
+        assert skipped == 0 and windows == done
+        # Stopped at the outage: only the windows in flight then were fetched and lost.
+        assert requests == sandbox.counters["requests"] <= done + CONCURRENCY
+
+        second = await _backfill(env)
+        out, err = await second.communicate()
+        assert second.returncode == 0, err.decode()
+        again = json.loads(out.decode().strip().splitlines()[-1])
+        assert (again["skipped"], again["windows"]) == (done, WINDOWS - done)
+        for area in AREAS:
+            for dt in TYPES:
+                assert await stored(own, area, dt) == expected(config, area, dt, [(START, END)])
     finally:
         await own.dispose()
         server.stop()

@@ -155,3 +155,118 @@ async def test_alembic_command_line_from_another_directory(
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
         assert process.returncode == 0, stderr.decode()
     assert (await migration_state(engine))[0] == head_revision()
+
+
+async def _migrate(engine: AsyncEngine, action: str, revision: str) -> None:
+    def run(conn: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        getattr(command, action)(config, revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(run)
+
+
+# Four windows of PT actual at 0002: one holding ENTSO-E's points only, one the sandbox's only,
+# one both, one nothing (ENTSO-E answered it empty); and a remembered empty gap.
+_POPULATE_0002 = """
+INSERT INTO energy_series (id, document_mrid, revision_number, time_series_mrid, unit,
+                           resolution, curve_type, data_source)
+VALUES (1, 'real', 1, 'ts', 'MAW', 'PT60M', 'A01', 'entsoe'),
+       (2, 'fake', 1, 'ts', 'MAW', 'PT60M', 'A01', 'entsoe-sandbox');
+INSERT INTO energy_data_points (area_code, data_type, "timestamp", business_type, quantity,
+                                revision_number, document_created_at, series_id)
+SELECT 'PT', 'actual', t, 'A04', 1, 1, '2025-02-01', CASE
+    WHEN t < '2025-01-02' THEN 1
+    WHEN t < '2025-01-03' THEN 2
+    WHEN t < '2025-01-03 12:00' THEN 1 ELSE 2 END
+FROM generate_series(timestamptz '2025-01-01', '2025-01-03 23:00', interval '1 hour') AS t;
+INSERT INTO backfill_windows (area_code, data_type, window_start, window_end, requests, empty)
+VALUES ('PT', 'actual', '2025-01-01', '2025-01-02', 1, false),
+       ('PT', 'actual', '2025-01-02', '2025-01-03', 1, false),
+       ('PT', 'actual', '2025-01-03', '2025-01-04', 1, false),
+       ('PT', 'actual', '2025-01-04', '2025-01-05', 1, true);
+INSERT INTO collection_empty_gaps (area_code, data_type, gap_start, gap_end)
+VALUES ('PT', 'actual', '2025-01-04', '2025-01-05');
+"""
+
+
+async def _rows(engine: AsyncEngine, sql: str) -> list[tuple[Any, ...]]:
+    async with engine.connect() as conn:
+        return [tuple(r) for r in await conn.execute(text(sql))]
+
+
+async def _key(engine: AsyncEngine, table: str) -> str:
+    async with engine.connect() as conn:
+        key = await conn.scalar(
+            text("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = :n"),
+            {"n": f"pk_{table}"},
+        )
+    return str(key)
+
+
+async def test_bookkeeping_gets_a_source_and_loses_it_again(
+    scratch: tuple[str, AsyncEngine],
+) -> None:
+    """0003 on a populated database: a window is ENTSO-E's only if every point it holds is;
+    anything unknown is the sandbox's (asked again rather than skipped); down again, one row per
+    range is kept, ENTSO-E's where both sources recorded it."""
+    _, engine = scratch
+    await _migrate(engine, "upgrade", "0002")
+    async with engine.begin() as conn:
+        for statement in _POPULATE_0002.split(";"):
+            if statement.strip():
+                await conn.execute(text(statement))
+
+    await _migrate(engine, "upgrade", "0003")
+    windows = await _rows(
+        engine, "SELECT window_start::date::text, data_source FROM backfill_windows ORDER BY 1"
+    )
+    assert windows == [
+        ("2025-01-01", "entsoe"),
+        ("2025-01-02", "entsoe-sandbox"),
+        ("2025-01-03", "entsoe-sandbox"),
+        ("2025-01-04", "entsoe-sandbox"),
+    ]
+    assert await _rows(engine, "SELECT data_source FROM collection_empty_gaps") == [
+        ("entsoe-sandbox",)
+    ]
+    for table, start, end in (
+        ("backfill_windows", "window_start", "window_end"),
+        ("collection_empty_gaps", "gap_start", "gap_end"),
+    ):
+        assert await _key(engine, table) == (
+            f"PRIMARY KEY (area_code, data_type, data_source, {start}, {end})"
+        )
+
+    # Now ENTSO-E finishes the sandbox's window and answers its gap empty as well.
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO backfill_windows (area_code, data_type, data_source, window_start,"
+                " window_end, requests, empty)"
+                " VALUES ('PT', 'actual', 'entsoe', '2025-01-02', '2025-01-03', 7, false)"
+            )
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO collection_empty_gaps (area_code, data_type, data_source, gap_start,"
+                " gap_end, attempts) VALUES ('PT', 'actual', 'entsoe', '2025-01-04',"
+                " '2025-01-05', 5)"
+            )
+        )
+
+    await _migrate(engine, "downgrade", "0002")
+    windows = await _rows(
+        engine, "SELECT window_start::date::text, requests FROM backfill_windows ORDER BY 1"
+    )
+    assert windows == [("2025-01-01", 1), ("2025-01-02", 7), ("2025-01-03", 1), ("2025-01-04", 1)]
+    assert await _rows(engine, "SELECT attempts FROM collection_empty_gaps") == [(5,)]
+    assert await _key(engine, "backfill_windows") == (
+        "PRIMARY KEY (area_code, data_type, window_start, window_end)"
+    )
+    assert await _key(engine, "collection_empty_gaps") == (
+        "PRIMARY KEY (area_code, data_type, gap_start, gap_end)"
+    )
+    await _migrate(engine, "upgrade", "head")
+    assert (await migration_state(engine))[0] == head_revision()

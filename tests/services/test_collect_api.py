@@ -19,6 +19,7 @@ from app.db.database import Database
 from app.entsoe.items import DataType
 from app.main import create_app
 from app.sandbox import SandboxConfig, SandboxServer, start_sandbox
+from app.services.locks import COLLECTION_LOCKS, advisory_lock
 from tests.services.support import expected, sandbox_config, stored, utc
 
 pytestmark = pytest.mark.db
@@ -234,6 +235,43 @@ async def test_large_request_is_a_job_with_progress(
             total += len(want)
     assert report["totals"]["inserted"] == total
     assert report["totals"]["requests"] == 8
+
+
+async def test_pairs_another_collection_holds_are_skipped_listed_and_not_succeeded(
+    api: tuple[httpx.AsyncClient, SandboxServer], db: Database
+) -> None:
+    """Another replica collects PT actual: that pair is skipped after COLLECTION__LOCK_WAIT."""
+    client, sandbox = api
+    url = "/api/v1/collect-data"
+    async with advisory_lock(db.engine, COLLECTION_LOCKS, "PT:actual") as held:
+        assert held
+        alone = await client.post(url, json=_body(), headers=HEADERS)
+        mixed = await client.post(
+            url, json=_body(data_types=["actual", "day_ahead"]), headers=HEADERS
+        )
+        quarter = _body(start="2025-01-01T00:00:00Z", end="2025-04-01T00:00:00Z")
+        job = await client.post(url, json=quarter, headers=HEADERS)
+        assert job.status_code == 202, job.text
+        report = await _finished_job(client, job.json()["status_url"])
+    skipped = [{"area": "PT", "data_type": "actual"}]
+    assert alone.status_code == mixed.status_code == 200
+    assert (alone.json()["status"], alone.json()["skipped"]) == ("skipped", skipped)
+    assert alone.json()["totals"]["requests"] == 0
+    assert (mixed.json()["status"], mixed.json()["skipped"]) == ("partial", skipped)
+    assert [c["status"] for c in mixed.json()["collections"]] == ["skipped", "succeeded"]
+    assert (report["status"], report["skipped"]) == ("skipped", skipped)
+    assert sandbox.counters["requests"] == 1  # day ahead's one window
+    assert await stored(db, "PT", DataType.ACTUAL) == {}
+
+
+async def _finished_job(client: httpx.AsyncClient, status_url: str) -> dict[str, Any]:
+    report: dict[str, Any] = {}
+    for _ in range(200):
+        report = (await client.get(status_url)).json()
+        if report["status"] not in ("pending", "running"):
+            break
+        await asyncio.sleep(0.05)
+    return report
 
 
 async def test_job_lookup_errors(api: tuple[httpx.AsyncClient, SandboxServer]) -> None:

@@ -1,10 +1,20 @@
 """A failed window is fatal by the exception's type, never by its name; a fatal one stops
-the collection it is added to."""
+the collection it is added to. A database outage is told apart wherever it sits in the chain.
+How several collections' statuses add up."""
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy.exc import OperationalError
+
 from app.entsoe.errors import TokenRejectedError
-from app.services.results import CollectionSummary, WindowFailure, WindowResult, status_of
+from app.services.results import (
+    CollectionSummary,
+    WindowFailure,
+    WindowResult,
+    overall_status,
+    status_of,
+)
 from tests.services.support import utc
 
 START, END = utc("2025-01-01T00:00"), utc("2025-01-29T00:00")
@@ -24,9 +34,7 @@ def test_a_failure_is_fatal_by_type_and_reports_the_class_name() -> None:
     assert WindowFailure.of(START, END, _Revoked(403, "https://x/api")).fatal
     lookalike = WindowFailure.of(START, END, _Lookalike("no"))
     assert lookalike.error == "TokenRejectedError" and not lookalike.fatal
-    assert WindowFailure.of(START, END, OSError("refused"), "OSError: refused").message == (
-        "OSError: refused"
-    )
+    assert not rejected.outage and not lookalike.outage
     # Reports and the collection_runs JSON keep their shape.
     assert rejected.as_dict() == {
         "start": START.isoformat(),
@@ -48,3 +56,36 @@ def test_a_fatal_failure_aborts_the_summary_and_fails_it() -> None:
     summary.add(_failed(TokenRejectedError(401, "https://x/api")))
     assert summary.aborted and status_of(summary) == "failed"
     assert (summary.windows, summary.failed_windows, summary.requests) == (1, 2, 3)
+
+
+def test_a_database_outage_is_named_by_its_innermost_cause() -> None:
+    refused = ConnectionRefusedError(111, "Connect call failed")
+    try:
+        try:
+            raise refused
+        except ConnectionRefusedError as exc:
+            raise OperationalError("SELECT 1", {}, exc) from exc
+    except OperationalError as wrapped:
+        failure = WindowFailure.of(START, END, wrapped)
+    assert failure.outage and not failure.fatal
+    assert failure.error == "OperationalError"
+    assert failure.message == "ConnectionRefusedError: [Errno 111] Connect call failed"
+    assert not WindowFailure.of(START, END, ValueError("bad XML")).outage
+
+
+@pytest.mark.parametrize(
+    ("statuses", "overall"),
+    [
+        (["succeeded", "succeeded"], "succeeded"),
+        (["skipped"], "skipped"),
+        (["skipped", "skipped"], "skipped"),
+        # A skipped pair was not collected: never a plain success.
+        (["succeeded", "skipped"], "partial"),
+        (["partial", "succeeded"], "partial"),
+        (["failed", "succeeded"], "partial"),
+        (["failed", "failed"], "failed"),
+        (["failed", "skipped"], "failed"),
+    ],
+)
+def test_overall_status(statuses: list[str], overall: str) -> None:
+    assert overall_status(statuses) == overall
