@@ -141,13 +141,15 @@ class AreasOut(BaseModel):
 
 class GapOut(BaseModel):
     start: str
-    end: str = Field(description="exclusive: the next stored point")
+    end: str = Field(description="exclusive: the next stored point, or the range's end")
     business_types: list[str]
     missing: int
 
 
 class CoverageItemOut(BaseModel):
     data_type: str
+    start: str | None = Field(description="the range examined: from here (null: nothing stored)")
+    end: str | None = Field(description="exclusive end of the range examined")
     first: str | None
     last: str | None
     count: int
