@@ -14,7 +14,6 @@ from functools import cache
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, available_timezones
 
-from fastapi import Request
 from pydantic import BeforeValidator
 
 from app.domain.timegrid import BUCKET_RESOLUTIONS
@@ -71,19 +70,6 @@ class Format(StrEnum):
     JSON = "json"
     COLUMNAR = "columnar"
     CSV = "csv"
-
-
-# Query parameters that may be repeated (their values are joined, see :func:`split`).
-REPEATABLE = frozenset({"data_type", "areas"})
-
-
-def single_values(request: Request) -> None:
-    """App-wide dependency: ``?area=DE_LU&area=FR`` is a 422, not silently the last value."""
-    seen: set[str] = set()
-    for key, _ in request.query_params.multi_items():
-        if key in seen and key not in REPEATABLE:
-            raise InvalidInputError(f"{key[:40]} is given more than once; give it once", field=key)
-        seen.add(key)
 
 
 def area(value: str, field: str = "area") -> Area:

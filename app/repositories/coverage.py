@@ -116,6 +116,12 @@ ORDER BY 4, 1
 """  # noqa: S608
 
 
+_STORED_AREAS_SQL = """
+SELECT c FROM unnest(CAST(:codes AS text[])) AS c
+WHERE EXISTS (SELECT 1 FROM energy_data_points p WHERE p.area_code = c)
+"""
+
+
 class CoverageRepository:
     """Read-only coverage queries over ``energy_data_points`` of one area and item.
 
@@ -141,6 +147,11 @@ class CoverageRepository:
             BusinessTypeStats(business_type, count, first, last, tuple(resolutions), due)
             for business_type, count, first, last, resolutions, due in rows
         ]
+
+    async def stored_areas(self, area_codes: list[str]) -> set[str]:
+        """Those of ``area_codes`` with at least one stored point (one index probe each)."""
+        rows = await self.session.execute(text(_STORED_AREAS_SQL), {"codes": area_codes})
+        return {code for (code,) in rows}
 
     async def gap_rows(
         self, area_code: str, data_type: str, tz: str, start: datetime, end: datetime
