@@ -20,7 +20,6 @@ from fastapi.routing import APIRoute
 
 from app.api.deps import get_database
 from app.entsoe.areas import country_zones, get_area
-from app.entsoe.errors import UnknownAreaError
 from app.exceptions import InvalidInputError
 from app.repositories.coverage import CoverageRepository
 
@@ -96,7 +95,7 @@ async def strict_query(request: Request) -> None:
         seen.add(key)
     if not unknown or known is None:
         return
-    hints = [(name[:40], suggestion(name, known)) for name in unknown[:_SHOWN]]
+    hints = [(name[:40], suggestion(name[:40], known)) for name in unknown[:_SHOWN]]
     named = ", ".join(f"{n} (did you mean {s}?)" if s else n for n, s in hints)
     more = f" and {len(unknown) - _SHOWN} more" if len(unknown) > _SHOWN else ""
     takes = f"it takes {', '.join(sorted(known))}" if known else "it takes none"
@@ -120,12 +119,8 @@ async def country_hint(request: Request) -> None:
     for key in _AREA_PARAMETERS:
         for value in request.query_params.getlist(key):
             for part in value.split(",")[:100]:
-                try:
-                    code = get_area(part).code
-                except UnknownAreaError:
-                    continue
-                if country_zones(code):
-                    asked.setdefault(code, (key, part.strip()))
+                if country_zones(part):
+                    asked.setdefault(get_area(part).code, (key, part.strip()))
     if not asked:
         return
     zones = {zone for code in asked for zone in country_zones(code)}

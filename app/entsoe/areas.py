@@ -141,9 +141,11 @@ COUNTRY_ZONES: Mapping[str, tuple[str, ...]] = MappingProxyType(
 )  # fmt: skip
 
 
-def country_zones(code: str) -> tuple[str, ...]:
-    """The bidding zones covering the country ``code`` (a registry short code); () if none."""
-    return COUNTRY_ZONES.get(code, ())
+def country_zones(code_or_eic: str) -> tuple[str, ...]:
+    """The bidding zones covering the country with this short code or EIC (any case); () for
+    any other area and for what is no area (no close-match search: cheap on any input)."""
+    area = _BY_KEY.get(code_or_eic.strip().upper())
+    return COUNTRY_ZONES.get(area.code, ()) if area else ()
 
 
 _BY_KEY: dict[str, Area] = {key: a for a in AREAS for key in (a.code.upper(), a.eic.upper())}
