@@ -11,9 +11,11 @@ from fastapi import Depends, FastAPI
 import app as app_package
 from app.api import accuracy, areas, collect, coverage, health
 from app.api.energy import routes as energy
+from app.api.head import HeadAsGet
 from app.api.limits import BodyLimit
-from app.api.params import single_values
 from app.api.responses import OrjsonResponse
+from app.api.schemas import install_error_documents
+from app.api.strict import country_hint, strict_query
 from app.config import Settings
 from app.container import Container, close_resources, open_resources
 from app.db.database import Database
@@ -72,11 +74,14 @@ def create_app(settings: Settings) -> FastAPI:
         summary="ENTSO-E total load data, complete, revision-aware and fast to query.",
         lifespan=lifespan,
         default_response_class=OrjsonResponse,
-        dependencies=[Depends(single_values)],  # a repeated ?area=... is a 422
+        # Unknown or repeated query parameters and a country for its zone are 422s.
+        dependencies=[Depends(strict_query), Depends(country_hint)],
     )
     app.state.container = container
     app.add_middleware(BodyLimit, max_bytes=settings.api.max_body_bytes)
+    app.add_middleware(HeadAsGet)
     register_exception_handlers(app)
     for module in (health, collect, energy, areas, coverage, accuracy):
         app.include_router(module.router)
+    install_error_documents(app)
     return app

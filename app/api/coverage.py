@@ -1,6 +1,8 @@
 """GET /api/v1/coverage: first, last, count, completeness and gaps of an area's stored items.
 
-The same gap finder the healing job uses (:func:`app.services.coverage.coverage`).
+The same gap finder the healing job uses (:func:`app.services.coverage.coverage`): every
+business type on its own grid over [start, end), by default from the item's first stored point
+to where its newest point ends; ``start``/``end`` ask "is it complete since/until then".
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ router = APIRouter(prefix="/api/v1", tags=["coverage"])
 def _item(c: Coverage, max_gaps: int, tz: Any) -> dict[str, Any]:
     return {
         "data_type": c.data_type,
+        "start": stamp(c.start, tz),
+        "end": stamp(c.end, tz),
         "first": stamp(c.first, tz),
         "last": stamp(c.last, tz),
         "count": c.count,
@@ -46,7 +50,7 @@ def _item(c: Coverage, max_gaps: int, tz: Any) -> dict[str, Any]:
 
 @router.get(
     "/coverage",
-    summary="What is stored for an area and where it has holes, over its whole history",
+    summary="What is stored for an area and where it has holes (per business type)",
     response_model=CoverageOut,
     responses=ERRORS,
 )
@@ -59,12 +63,21 @@ async def coverage_report(
     ] = None,
     max_gaps: Annotated[int, Query(ge=0, le=100_000, description="gaps listed per item")] = 1000,
     tz: Annotated[str | None, Query(max_length=64, description="IANA zone for timestamps")] = None,
+    start: Annotated[
+        qp.IsoDatetime | None,
+        Query(description="inclusive, ISO 8601 with offset; default: the first stored point"),
+    ] = None,
+    end: Annotated[
+        qp.IsoDatetime | None,
+        Query(description="exclusive, ISO 8601 with offset; default: after the newest point"),
+    ] = None,
 ) -> Response:
     zone = qp.zone(tz)
     found = qp.area(area)
+    lo, hi = qp.optional_range(start, end)
     explicit = bool(qp.split(data_type))
     types = qp.data_types(data_type) if explicit else tuple(d.value for d in DataType)
-    reports = [await coverage(session, found.code, t) for t in types]
+    reports = [await coverage(session, found.code, t, start=lo, end=hi) for t in types]
     items = [_item(c, max_gaps, zone) for c in reports if explicit or c.count]
     body = {
         "area": {"code": found.code, "eic": found.eic, "name": found.name, "tz": found.tz},

@@ -14,7 +14,6 @@ from functools import cache
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, available_timezones
 
-from fastapi import Request
 from pydantic import BeforeValidator
 
 from app.domain.timegrid import BUCKET_RESOLUTIONS
@@ -71,19 +70,6 @@ class Format(StrEnum):
     JSON = "json"
     COLUMNAR = "columnar"
     CSV = "csv"
-
-
-# Query parameters that may be repeated (their values are joined, see :func:`split`).
-REPEATABLE = frozenset({"data_type", "areas"})
-
-
-def single_values(request: Request) -> None:
-    """App-wide dependency: ``?area=DE_LU&area=FR`` is a 422, not silently the last value."""
-    seen: set[str] = set()
-    for key, _ in request.query_params.multi_items():
-        if key in seen and key not in REPEATABLE:
-            raise InvalidInputError(f"{key[:40]} is given more than once; give it once", field=key)
-        seen.add(key)
 
 
 def area(value: str, field: str = "area") -> Area:
@@ -148,25 +134,40 @@ def zone(value: str | None, field: str = "tz") -> ZoneInfo | None:
     return ZoneInfo(value)
 
 
+def _utc(value: datetime, name: str) -> datetime:
+    """``value`` in UTC; it must carry an offset and lie in EARLIEST..LATEST."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInputError(
+            f"{name} needs a UTC offset (e.g. 2024-01-01T00:00:00Z or +01:00)", field=name
+        )
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = EARLIEST - (LATEST - EARLIEST)  # out of range either way
+    if not EARLIEST <= utc <= LATEST:
+        raise InvalidInputError(
+            f"{name} must lie between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}", field=name
+        )
+    return utc
+
+
 def utc_range(
     start: datetime, end: datetime, start_field: str = "start", end_field: str = "end"
 ) -> tuple[datetime, datetime]:
     """[start, end) in UTC; both must carry an offset, lie in 1900..2200 and end > start."""
-    out = []
-    for value, name in ((start, start_field), (end, end_field)):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise InvalidInputError(
-                f"{name} needs a UTC offset (e.g. 2024-01-01T00:00:00Z or +01:00)", field=name
-            )
-        try:
-            utc = value.astimezone(UTC)
-        except OverflowError:
-            utc = EARLIEST - (LATEST - EARLIEST)  # out of range either way
-        if not EARLIEST <= utc <= LATEST:
-            raise InvalidInputError(
-                f"{name} must lie between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}", field=name
-            )
-        out.append(utc)
-    if out[1] <= out[0]:
+    lo, hi = _utc(start, start_field), _utc(end, end_field)
+    if hi <= lo:
         raise InvalidInputError(f"{end_field} must be after {start_field}", field=end_field)
-    return out[0], out[1]
+    return lo, hi
+
+
+def optional_range(
+    start: datetime | None, end: datetime | None
+) -> tuple[datetime | None, datetime | None]:
+    """Like :func:`utc_range` where either bound may be absent (None: open on that side)."""
+    if start is not None and end is not None:
+        return utc_range(start, end)
+    return (
+        None if start is None else _utc(start, "start"),
+        None if end is None else _utc(end, "end"),
+    )

@@ -7,22 +7,75 @@ Timestamps are ISO 8601 strings: UTC with ``Z``, or with the offset of the reque
 
 from __future__ import annotations
 
+from typing import Any
+
+from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
 
 class ErrorOut(BaseModel):
+    """Every error answer of the service (app.exceptions): one sentence and the field at fault."""
+
     detail: str = Field(description="one sentence saying what is wrong")
     field: str | None = Field(description="the parameter at fault")
-    suggestions: list[str] | None = Field(default=None, description="close area codes")
+    suggestions: list[str] | None = Field(
+        default=None, description="what was probably meant: area codes or parameter names"
+    )
     parts: int | None = Field(
         default=None, description="points limit: split into this many requests"
     )
     suggested_end: str | None = Field(default=None, description="points limit: an end that fits")
 
 
-ERRORS: dict[int | str, dict[str, object]] = {
-    422: {"model": ErrorOut, "description": "invalid parameter (named in `field`)"}
-}
+_INVALID = "invalid parameter (named in `field`), unknown or repeated query parameter"
+ERRORS: dict[int | str, dict[str, object]] = {422: {"model": ErrorOut, "description": _INVALID}}
+_ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+# FastAPI's own validation error shapes, which the service never sends (app.exceptions).
+_FASTAPI_ERRORS = ("HTTPValidationError", "ValidationError")
+
+
+def _content() -> dict[str, Any]:
+    return {"application/json": {"schema": dict(_ERROR_REF)}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": _content()}
+
+
+def document_errors(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` (an OpenAPI dict, changed in place) with the errors as they are sent.
+
+    Every operation may answer 422 ``ErrorOut`` (an unknown query parameter is refused on every
+    route), never FastAPI's HTTPValidationError list; one with a request body also 400 (a body
+    that cannot be decoded, e.g. JSON nested too deeply); every other 4xx is ``ErrorOut`` too.
+    """
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name in _FASTAPI_ERRORS:
+        schemas.pop(name, None)
+    schemas.setdefault("ErrorOut", ErrorOut.model_json_schema())
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            documented = responses.get("422", {}).get("content", {}).get("application/json", {})
+            if documented.get("schema") != _ERROR_REF:
+                responses["422"] = _error(_INVALID)
+            if "requestBody" in operation:
+                responses.setdefault("400", _error("the body could not be decoded"))
+            for status, response in responses.items():
+                if status.startswith("4") and "content" not in response:
+                    response["content"] = _content()  # 401, 403, 404, 413
+    return document
+
+
+def install_error_documents(app: FastAPI) -> None:
+    """Make ``app.openapi()`` answer :func:`document_errors` of FastAPI's document (cached)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_errors(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 class AreaOut(BaseModel):
@@ -141,13 +194,15 @@ class AreasOut(BaseModel):
 
 class GapOut(BaseModel):
     start: str
-    end: str = Field(description="exclusive: the next stored point")
+    end: str = Field(description="exclusive: the next stored point, or the range's end")
     business_types: list[str]
     missing: int
 
 
 class CoverageItemOut(BaseModel):
     data_type: str
+    start: str | None = Field(description="the range examined: from here (null: nothing stored)")
+    end: str | None = Field(description="exclusive end of the range examined")
     first: str | None
     last: str | None
     count: int

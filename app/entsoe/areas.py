@@ -8,7 +8,9 @@ is the one whose local calendar defines the area's days, weeks, months and years
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from app.entsoe.errors import UnknownAreaError
@@ -116,6 +118,34 @@ AREAS: tuple[Area, ...] = (
     Area("LV", "10YLV-1001A00074", "Latvia", "Europe/Riga"),
     Area("LT", "10YLT-1001A0008Q", "Lithuania", "Europe/Vilnius"),
 )
+
+
+# Countries whose load a reader most likely wants from the bidding zone(s) covering them, in
+# the order suggested: Germany and Luxembourg form one zone (DE_AT_LU until 2018-10), Italy,
+# Denmark, Norway and Sweden are split into zones, and the island of Ireland is one market.
+# A read naming the country while only its zones hold data is answered with these.
+COUNTRY_ZONES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "DE": ("DE_LU", "DE_AT_LU"),
+        "LU": ("DE_LU", "DE_AT_LU"),
+        "IT": (
+            "IT_NORD", "IT_CNOR", "IT_CSUD", "IT_SUD", "IT_CALA", "IT_SICI", "IT_SARD",
+        ),
+        "DK": ("DK_1", "DK_2"),
+        "NO": ("NO_1", "NO_2", "NO_3", "NO_4", "NO_5"),
+        "SE": ("SE_1", "SE_2", "SE_3", "SE_4"),
+        "IE": ("IE_SEM",),
+        "GB_NIR": ("IE_SEM",),
+        "UK": ("GB", "IE_SEM"),
+    }
+)  # fmt: skip
+
+
+def country_zones(code_or_eic: str) -> tuple[str, ...]:
+    """The bidding zones covering the country with this short code or EIC (any case); () for
+    any other area and for what is no area (no close-match search: cheap on any input)."""
+    area = _BY_KEY.get(code_or_eic.strip().upper())
+    return COUNTRY_ZONES.get(area.code, ()) if area else ()
 
 
 _BY_KEY: dict[str, Area] = {key: a for a in AREAS for key in (a.code.upper(), a.eic.upper())}

@@ -1,9 +1,11 @@
-"""What one area and item has stored over its whole history: per business type statistics and
-the steps between consecutive points that are longer than their resolution (the gaps).
+"""What one area and item has stored in a time range: per business type statistics and every
+stretch of that business type's grid without points (the gaps).
 
-Takes an :class:`AsyncSession`; read-only, runs in the caller's transaction. The gap query is
-one pass over the stored history: every point's successor (``lead``) is compared with the step
-its own stored resolution implies, so it stays one index range scan on years of 15-minute data.
+Takes an :class:`AsyncSession`; read-only, runs in the caller's transaction. Each query is one
+set-based pass over the range (one index range scan of the primary key): the statistics group
+by business type and series, the gap query compares every point's successor (``lead``) with
+the step its own stored resolution implies, so years of 15-minute data are never walked in
+Python.
 """
 
 from __future__ import annotations
@@ -19,28 +21,36 @@ from app.domain.timegrid import CALENDAR_STEPS, FINEST_STEP, FIXED_STEPS
 
 @dataclass(frozen=True, slots=True)
 class BusinessTypeStats:
-    """The stored points of one business type: how many, first and last (UTC), resolutions."""
+    """The stored points of one business type in the range: how many, first and last (UTC),
+    resolutions, and ``end``: where the point after the last one is due (last + its step)."""
 
     business_type: str
     count: int
     first: datetime
     last: datetime
     resolutions: tuple[str, ...]
+    end: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class StepGap:
-    """A successor further away than one step: ``due`` is where the next point should have been
-    (the last point + its ``resolution``), ``next_ts`` where it is; [due, next_ts) is missing."""
+    """[start, end) of one business type holds no point though its grid says it should.
+
+    The grid is the one of ``resolution`` through ``anchor``, a stored point's timestamp or
+    the instant the point after one is due: between points, ``start`` is the due instant and
+    ``end`` the next point; before the first point ``start`` is the range start and ``end``
+    the first point; after the last, ``start`` is the due instant and ``end`` the range end.
+    """
 
     business_type: str
     resolution: str
-    due: datetime
-    next_ts: datetime
+    anchor: datetime
+    start: datetime
+    end: datetime
 
 
-def _next_expected(ts: str, tz: str) -> str:
-    """SQL: the timestamp the point after ``ts`` should have, from the row's stored resolution;
+def _next_expected(ts: str, resolution: str, tz: str) -> str:
+    """SQL: the timestamp the point after ``ts`` should have, from ``resolution`` (a column);
     calendar steps are taken in zone ``tz`` (an SQL text expression)."""
     fixed = [
         f"WHEN '{r}' THEN {ts} + interval '{int(s.total_seconds())} seconds'"
@@ -51,61 +61,104 @@ def _next_expected(ts: str, tz: str) -> str:
         f" AT TIME ZONE {tz}"
         for r, (d, m) in CALENDAR_STEPS.items()
     ]
-    return "CASE resolution " + " ".join(fixed + local) + " END"
+    return f"CASE {resolution} " + " ".join(fixed + local) + " END"
 
 
-# lead() per business type over the stored order. Only a successor further away than the finest
-# step can be a gap, so the series join (each point's own stored resolution: a switch from PT60M to
-# PT15M is no gap) runs on those few candidates, not on every point.
-_GAPS_SQL = f"""
-WITH pts AS (
-    SELECT business_type, "timestamp" AS ts, series_id,
-           lead("timestamp") OVER (PARTITION BY business_type ORDER BY "timestamp") AS next_ts
-    FROM energy_data_points
-    WHERE area_code = :area AND data_type = :data_type
-), candidates AS MATERIALIZED (
-    SELECT business_type, ts, next_ts,
-           (SELECT s.resolution FROM energy_series s WHERE s.id = pts.series_id) AS resolution
-    FROM pts WHERE next_ts - ts > interval '{int(FINEST_STEP.total_seconds())} seconds'
-), steps AS (
-    SELECT business_type, resolution, next_ts, {_next_expected("ts", "CAST(:tz AS text)")} AS due
-    FROM candidates
-)
-SELECT business_type, resolution, due, next_ts FROM steps WHERE next_ts > due ORDER BY due
-"""  # noqa: S608
+# The range filter on the key's third column keeps both queries one index range scan; a NULL
+# bound is no bound.
+_IN_RANGE = """area_code = :area AND data_type = :data_type
+      AND "timestamp" >= coalesce(CAST(:start AS timestamptz), '-infinity')
+      AND "timestamp" < coalesce(CAST(:end AS timestamptz), 'infinity')"""
 
-_STATS_SQL = """
+_STATS_SQL = f"""
 WITH per_series AS (
     SELECT business_type, series_id, count(*) AS n, min("timestamp") AS first,
            max("timestamp") AS last
     FROM energy_data_points
-    WHERE area_code = :area AND data_type = :data_type
+    WHERE {_IN_RANGE}
     GROUP BY business_type, series_id
 )
-SELECT g.business_type, sum(g.n)::int8, min(g.first), max(g.last), array_agg(DISTINCT s.resolution)
+SELECT g.business_type, sum(g.n)::int8, min(g.first), max(g.last),
+       array_agg(DISTINCT s.resolution),
+       max({_next_expected("g.last", "s.resolution", "CAST(:tz AS text)")})
 FROM per_series g JOIN energy_series s ON s.id = g.series_id
 GROUP BY g.business_type
+"""  # noqa: S608
+
+# lag()/lead() per business type over the stored order. Only a business type's first and last
+# point and a successor further away than the finest step can border a gap, so the series
+# lookup (each point's own stored resolution: a switch from PT60M to PT15M is no gap) runs on
+# those few candidates, not on every point.
+_GAPS_SQL = f"""
+WITH pts AS (
+    SELECT business_type, "timestamp" AS ts, series_id,
+           lag("timestamp") OVER w AS prev_ts, lead("timestamp") OVER w AS next_ts
+    FROM energy_data_points
+    WHERE {_IN_RANGE}
+    WINDOW w AS (PARTITION BY business_type ORDER BY "timestamp")
+), candidates AS MATERIALIZED (
+    SELECT business_type, ts, prev_ts, next_ts,
+           (SELECT s.resolution FROM energy_series s WHERE s.id = pts.series_id) AS resolution
+    FROM pts
+    WHERE prev_ts IS NULL OR next_ts IS NULL
+       OR next_ts - ts > interval '{int(FINEST_STEP.total_seconds())} seconds'
+), steps AS (
+    SELECT business_type, resolution, ts, prev_ts,
+           coalesce(next_ts, CAST(:end AS timestamptz)) AS next_ts,
+           {_next_expected("ts", "resolution", "CAST(:tz AS text)")} AS due
+    FROM candidates
+)
+SELECT business_type, resolution, ts, CAST(:start AS timestamptz), ts
+FROM steps WHERE prev_ts IS NULL AND ts > CAST(:start AS timestamptz)
+UNION ALL
+SELECT business_type, resolution, due, due, next_ts FROM steps WHERE next_ts > due
+ORDER BY 4, 1
+"""  # noqa: S608
+
+
+_STORED_AREAS_SQL = """
+SELECT c FROM unnest(CAST(:codes AS text[])) AS c
+WHERE EXISTS (SELECT 1 FROM energy_data_points p WHERE p.area_code = c)
 """
 
 
 class CoverageRepository:
-    """Read-only coverage queries over ``energy_data_points`` of one area and item."""
+    """Read-only coverage queries over ``energy_data_points`` of one area and item.
+
+    Calendar resolutions step in the IANA zone ``tz`` (the area's).
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def stats(self, area_code: str, data_type: str) -> list[BusinessTypeStats]:
-        """One entry per stored business type (none: nothing stored), in no particular order."""
-        params = {"area": area_code, "data_type": data_type}
+    async def stats(
+        self,
+        area_code: str,
+        data_type: str,
+        tz: str,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> list[BusinessTypeStats]:
+        """One entry per business type stored in [start, end) (None: unbounded), in no
+        particular order; none when nothing is stored there."""
+        params = {"area": area_code, "data_type": data_type, "tz": tz, "start": start, "end": end}
         rows = await self.session.execute(text(_STATS_SQL), params)
         return [
-            BusinessTypeStats(business_type, count, first, last, tuple(resolutions))
-            for business_type, count, first, last, resolutions in rows
+            BusinessTypeStats(business_type, count, first, last, tuple(resolutions), due)
+            for business_type, count, first, last, resolutions, due in rows
         ]
 
-    async def gap_rows(self, area_code: str, data_type: str, tz: str) -> list[StepGap]:
-        """Every step longer than its stored resolution, per business type, ordered by ``due``;
-        calendar resolutions step in the IANA zone ``tz`` (the area's)."""
-        params = {"area": area_code, "data_type": data_type, "tz": tz}
+    async def stored_areas(self, area_codes: list[str]) -> set[str]:
+        """Those of ``area_codes`` with at least one stored point (one index probe each)."""
+        rows = await self.session.execute(text(_STORED_AREAS_SQL), {"codes": area_codes})
+        return {code for (code,) in rows}
+
+    async def gap_rows(
+        self, area_code: str, data_type: str, tz: str, start: datetime, end: datetime
+    ) -> list[StepGap]:
+        """Every stretch of [start, end) a stored business type has no point in, though its
+        grid says one is due there: before its first point, between points (a step longer than
+        the earlier point's resolution) and after its last point. Ordered by start."""
+        params = {"area": area_code, "data_type": data_type, "tz": tz, "start": start, "end": end}
         rows = await self.session.execute(text(_GAPS_SQL), params)
         return [StepGap(*row) for row in rows]

@@ -76,11 +76,15 @@ def points_sql(data_types: Sequence[str], business_types: Sequence[str]) -> str:
 COUNT_SQL = f"SELECT count(*) FROM energy_data_points p {WHERE}"  # noqa: S608
 SERIES_SQL = "SELECT id, unit, resolution, data_source FROM energy_series WHERE id = ANY($1::int[])"
 
-# CSV timestamps. UTC: the ISO text of the UTC wall time (DateStyle ISO is set for the
-# transaction), cheaper than to_char. A zone: to_char with the offset of the transaction's
-# TimeZone.
+# CSV timestamps, the year always four digits (0001-01-01T00:00:00Z) like the JSON ones. UTC:
+# the ISO text of the UTC wall time (DateStyle ISO is set for the transaction), cheaper than
+# to_char. A zone: to_char with the offset of the transaction's TimeZone, plus the offset's
+# seconds where it has any (local mean times, Africa/Monrovia -00:44:30 until 1972), which
+# TZH:TZM drops.
 CSV_TIMESTAMP_UTC = """replace(CAST({ts} AT TIME ZONE 'UTC' AS text), ' ', 'T') || 'Z'"""
-CSV_TIMESTAMP_ZONED = """to_char({ts}, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')"""
+CSV_TIMESTAMP_ZONED = """to_char({ts}, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM') || coalesce(':'
+    || lpad(CAST(nullif(abs(CAST(extract(timezone FROM {ts}) AS int4) % 60), 0) AS text), 2, '0'),
+    '')"""
 
 
 def _csv_select(values: Mapping[str, str], columns: Sequence[str]) -> str:

@@ -1,10 +1,14 @@
 """What is stored for an area and item and what is missing: the gap finder.
 
-:func:`coverage` is the gap finder the healing job and ``GET /api/v1/coverage`` share. The
-repository (:class:`app.repositories.coverage.CoverageRepository`) finds every step between
-stored points that is longer than the points' own resolution; here those steps are counted on
-the resolution's grid (calendar ones in the area's zone, :mod:`app.domain.timegrid`) and merged
-across business types.
+:func:`coverage` is the gap finder the healing job and ``GET /api/v1/coverage`` share. Each
+business type of the item (week-ahead: min A60 and max A61) is one series, checked on its own
+grid over one range [start, end): from the configured history start (or the first stored point)
+to an end (by default where the item's newest point ends). So a business type that starts late,
+stops early or never arrived while its sibling did is a gap, not just a hole between two of its
+own points. The repository (:class:`app.repositories.coverage.CoverageRepository`) finds the
+stretches without points; here their missing points are counted on the resolution's grid
+(calendar ones in the area's zone, :mod:`app.domain.timegrid`) and the gaps merged across
+business types.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.timegrid import grid_count
 from app.entsoe.areas import get_area
-from app.repositories.coverage import CoverageRepository
+from app.entsoe.items import ITEMS, DataType
+from app.repositories.coverage import BusinessTypeStats, CoverageRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,16 +36,20 @@ class Gap:
 
 @dataclass(frozen=True, slots=True)
 class Coverage:
-    """One area and item over its whole stored history (all business types together).
+    """One area and item over the range [start, end) (UTC), all business types together.
 
-    ``first``/``last`` are the first and last stored timestamps, ``expected`` the points the
-    grid between them holds (per business type, at each point's stored resolution), and
-    ``gaps`` the holes between stored points, merged across business types, in time order.
-    Nothing stored: first/last None, count 0, completeness None.
+    ``first``/``last`` are the first and last stored timestamps in the range, ``expected`` the
+    points the range should hold (per business type, on the grid of its stored points; a
+    business type the item should carry but that has no point in the range is expected as
+    often as its most complete sibling), and ``gaps`` the stretches without points, merged
+    across business types, in time order. Nothing stored in the range: first/last None,
+    count 0, no gaps (there is no grid to count on), completeness None.
     """
 
     area_code: str
     data_type: str
+    start: datetime | None
+    end: datetime | None
     first: datetime | None
     last: datetime | None
     count: int
@@ -68,25 +77,59 @@ def _merge(raw: list[tuple[datetime, datetime, str, int]]) -> tuple[Gap, ...]:
     return tuple(merged)
 
 
-async def coverage(session: AsyncSession, area_code: str, data_type: str) -> Coverage:
-    """First/last/count, expected points and the gaps of one area and item (the whole history).
+def _bounds(
+    stats: list[BusinessTypeStats],
+    start: datetime | None,
+    end: datetime | None,
+    history_start: datetime | None,
+) -> tuple[datetime, datetime]:
+    lo = start if start is not None else min(s.first for s in stats)
+    if start is None and history_start is not None:
+        lo = min(lo, history_start)
+    return lo, end if end is not None else max(s.end for s in stats)
 
-    ``area_code`` is a registry code or EIC (UnknownAreaError otherwise); its zone steps the
-    calendar resolutions. Read-only; runs in the caller's transaction.
+
+async def coverage(
+    session: AsyncSession,
+    area_code: str,
+    data_type: str,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    history_start: datetime | None = None,
+) -> Coverage:
+    """First/last/count, expected points and the gaps of one area and item in [start, end).
+
+    ``start`` None: from the first stored point, or from ``history_start`` (the configured
+    history start) when that is earlier. ``end`` None: where the point after the item's newest
+    one is due. Points outside [start, end) are not looked at. ``area_code`` is a registry code
+    or EIC (UnknownAreaError otherwise); its zone steps the calendar resolutions. Read-only;
+    runs in the caller's transaction.
     """
     area = get_area(area_code)
     repository = CoverageRepository(session)
-    stats = await repository.stats(area.code, data_type)
+    stats = await repository.stats(area.code, data_type, area.tz, start, end)
     if not stats:
-        return Coverage(area.code, data_type, None, None, 0, 0, (), (), ())
+        return Coverage(area.code, data_type, start, end, None, None, 0, 0, (), (), ())
+    lo, hi = _bounds(stats, start, end, history_start)
     raw: list[tuple[datetime, datetime, str, int]] = []
-    for g in await repository.gap_rows(area.code, data_type, area.tz):
-        missing = grid_count(g.due, g.due, g.next_ts, g.resolution, area.zone)
-        raw.append((g.due, g.next_ts, g.business_type, missing))
+    for g in await repository.gap_rows(area.code, data_type, area.tz, lo, hi):
+        missing = grid_count(g.anchor, g.start, g.end, g.resolution, area.zone)
+        if missing:
+            raw.append((g.start, g.end, g.business_type, missing))
+    expected = {s.business_type: s.count for s in stats}
+    for _, _, business_type, missing in raw:
+        expected[business_type] += missing
+    # A business type with no point at all is missing wherever its siblings are expected.
+    absent = sorted(set(ITEMS[DataType(data_type)].business_types) - expected.keys())
+    most = max(expected.values())
+    raw += [(lo, hi, business_type, most) for business_type in absent]
     count = sum(s.count for s in stats)
     return Coverage(
         area_code=area.code,
         data_type=data_type,
+        start=lo,
+        end=hi,
         first=min(s.first for s in stats),
         last=max(s.last for s in stats),
         count=count,

@@ -6,7 +6,12 @@
   their horizon). Re-reading the look-back picks up late values and revisions.
 - Healing: gaps anywhere in the stored history (the shared gap finder,
   :func:`app.services.coverage.coverage`) are re-collected, at most ``max_gaps`` per run, newest
-  first. A gap ENTSO-E answers without data is remembered and asked again only after
+  first. Each business type is checked on its own grid from the configured history start (now
+  minus ``initial_history``, or the first stored point when that is earlier) to where the item's
+  newest point ends, so one that starts late, stops early or never arrived is healed too. What
+  lies after the item's newest point is left to the current job, which asks for it from there on
+  every run; healing it too would spend ``max_gaps`` on the same moving tail each hour. A gap
+  ENTSO-E answers without data is remembered and asked again only after
   ``empty_gap_retry_after``.
 """
 
@@ -148,7 +153,7 @@ class HealingService:
         for code in (get_area(a).code for a in areas):
             for dt in data_types:
                 async with self.database.session() as session:
-                    gaps = await self._gaps(session, code, dt)
+                    gaps = await self._gaps(session, code, dt, now)
                     remembered = await EmptyGapRepository(session).checked_since(
                         code, dt.value, now - self.empty_gap_retry_after, data_source=source
                     )
@@ -169,7 +174,7 @@ class HealingService:
                 healed.setdefault((code, dt), []).append(gap)
         for (code, dt), asked in healed.items():
             async with self.database.session() as session:
-                left = await self._gaps(session, code, dt)
+                left = await self._gaps(session, code, dt, now)
                 empty = [g for g in asked if _inside(g, left)]
                 filled = [g for g in asked if not _inside(g, left)]
                 repo = EmptyGapRepository(session)
@@ -187,6 +192,9 @@ class HealingService:
         )
         return result
 
-    async def _gaps(self, session: AsyncSession, code: str, dt: DataType) -> list[Interval]:
-        report = await coverage(session, code, dt.value)
+    async def _gaps(
+        self, session: AsyncSession, code: str, dt: DataType, now: datetime
+    ) -> list[Interval]:
+        history_start = floor_hour(now - self.initial_history)
+        report = await coverage(session, code, dt.value, history_start=history_start)
         return [(g.start, g.end) for g in report.gaps]

@@ -103,6 +103,25 @@ def _daily(
         data.metas[key] = meta
 
 
+def extra_meta(area: str, document_mrid: str, **overrides: object) -> SeriesMeta:
+    """Actual load (A04, PT15M) of ``area`` for rows a test adds and removes itself."""
+    fields: dict[str, object] = {
+        "area_code": area,
+        "data_type": "actual",
+        "business_type": "A04",
+        "unit": "MAW",
+        "resolution": "PT15M",
+        "curve_type": "A01",
+        "document_mrid": document_mrid,
+        "revision_number": 1,
+        "document_created_at": datetime(2024, 1, 1, tzinfo=UTC),
+        "time_series_mrid": "ts-1",
+        "data_source": "entsoe",
+        **overrides,
+    }
+    return SeriesMeta(**fields)  # type: ignore[arg-type]
+
+
 def build_dataset() -> Dataset:
     data = Dataset()
     q, h = timedelta(minutes=15), timedelta(hours=1)

@@ -94,6 +94,30 @@ async def test_coverage_endpoint(client: httpx.AsyncClient) -> None:
     ]
 
 
+async def test_coverage_over_an_asked_range_counts_each_business_type(
+    client: httpx.AsyncClient,
+) -> None:
+    # BE week-ahead: A60 and A61 daily from 29 March to 2 April 2024; asked from 27 March to
+    # 4 April (local), both miss the first two and the last day: one merged gap at each edge.
+    params = {
+        "area": "BE",
+        "data_type": "week_ahead",
+        "start": "2024-03-27T00:00:00+01:00",
+        "end": "2024-04-04T00:00:00+02:00",
+    }
+    (item,) = (await client.get("/api/v1/coverage", params=params)).json()["items"]
+    assert (item["start"], item["end"]) == (z(local(2024, 3, 27)), z(local(2024, 4, 4)))
+    assert [(g["start"], g["end"], g["business_types"], g["missing"]) for g in item["gaps"]] == [
+        (z(local(2024, 3, 27)), z(local(2024, 3, 29)), ["A60", "A61"], 4),
+        (z(local(2024, 4, 3)), z(local(2024, 4, 4)), ["A60", "A61"], 2),
+    ]
+    assert (item["count"], item["expected"]) == (10, 16)
+    bad = await client.get("/api/v1/coverage", params={**params, "end": params["start"]})
+    assert bad.status_code == 422 and bad.json()["field"] == "end"
+    naive = await client.get("/api/v1/coverage", params={"area": "BE", "start": "2024-03-27T00:00"})
+    assert naive.status_code == 422 and naive.json()["field"] == "start"
+
+
 def _accuracy(pairs: list[tuple[Decimal, Decimal]]) -> dict[str, float]:
     errors = [f - a for a, f in pairs]
     nonzero = [(a, f) for a, f in pairs if a != 0]

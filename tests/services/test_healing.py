@@ -98,3 +98,41 @@ async def test_healing_fills_holes_and_remembers_what_entsoe_cannot_fill(
     assert [(c.start, c.end) for c in fourth.collections] == [(holes[-1], holes[-1] + 6 * HOUR)]
     assert fourth.filled == 1
     assert len(await _gaps(db)) == len(unfillable) + 1
+
+
+async def _delete(db: Database, business_type: str, since: datetime | None = None) -> int:
+    async with db.session() as session:
+        result = await session.execute(
+            text(
+                "DELETE FROM energy_data_points WHERE area_code = 'PT'"
+                " AND data_type = 'week_ahead' AND business_type = :b"
+                " AND \"timestamp\" >= coalesce(CAST(:s AS timestamptz), '-infinity')"
+            ),
+            {"b": business_type, "s": since},
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def test_healing_recollects_a_business_type_that_stopped_early_or_never_arrived(
+    db: Database, http: httpx.AsyncClient, start_sandbox: Callable[[SandboxConfig], SandboxServer]
+) -> None:
+    clock = ManualClock(T0)
+    sandbox = start_sandbox(sandbox_config(now=None, clock=clock, revision_share=0.0))
+    collector = service(fast_client(http, sandbox.base_url), db)
+    healing = HealingService(collector, db, max_gaps=10, clock=clock)
+    await collector.collect("PT", DataType.WEEK_AHEAD, START, END)
+    want = await stored(db, "PT", DataType.WEEK_AHEAD)
+    assert {bt for _, bt in want} == {"A60", "A61"}
+    days = sorted(ts for ts, bt in want if bt == "A61")
+
+    # The max (A61) stops two weeks before the min (A60).
+    assert await _delete(db, "A61", since=days[-14]) == 14
+    first = await healing.heal(["PT"], [DataType.WEEK_AHEAD])
+    assert (first.gaps_found, first.filled, first.still_empty) == (1, 1, 0)
+    assert await stored(db, "PT", DataType.WEEK_AHEAD) == want
+
+    # The max never arrived at all: healed over the whole stored range.
+    assert await _delete(db, "A61") == len(want) // 2
+    second = await healing.heal(["PT"], [DataType.WEEK_AHEAD])
+    assert (second.gaps_found, second.filled) == (1, 1)
+    assert await stored(db, "PT", DataType.WEEK_AHEAD) == want

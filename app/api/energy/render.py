@@ -31,12 +31,17 @@ def json_response(content: Any) -> Response:
 
 
 def stamp(t: datetime | None, zone: ZoneInfo | None) -> str | None:
-    """One timestamp as ISO 8601: in ``zone`` with its offset, or UTC with ``Z``."""
+    """One timestamp as ISO 8601, the year always four digits: in ``zone`` with its offset, or
+    UTC with ``Z``; also UTC when the local time has no year in 1..9999 (0001-01-01T00:00Z is
+    in year 0 west of Greenwich)."""
     if t is None:
         return None
-    if zone is None:
-        return t.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    return t.astimezone(zone).isoformat()
+    if zone is not None:
+        try:
+            return t.astimezone(zone).isoformat()
+        except OverflowError:
+            pass
+    return t.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def timestamps(epoch_us: npt.NDArray[np.int64], zone: ZoneInfo | None, *, as_list: bool) -> Any:
@@ -49,8 +54,14 @@ def timestamps(epoch_us: npt.NDArray[np.int64], zone: ZoneInfo | None, *, as_lis
         utc = epoch_us.astype("datetime64[us]")
         return utc.tolist() if as_list else utc
     if not (epoch_us % 1_000_000).any():
-        return [datetime.fromtimestamp(s, zone) for s in (epoch_us // 1_000_000).tolist()]
-    return [(EPOCH + timedelta(microseconds=u)).astimezone(zone) for u in epoch_us.tolist()]
+        local = [datetime.fromtimestamp(s, zone) for s in (epoch_us // 1_000_000).tolist()]
+    else:
+        local = [(EPOCH + timedelta(microseconds=u)).astimezone(zone) for u in epoch_us.tolist()]
+    # orjson rounds an offset to whole minutes; local mean times (Africa/Monrovia -00:44:30
+    # until 1972) keep their seconds only as text.
+    if any(t.utcoffset().seconds % 60 for t in local):  # type: ignore[union-attr]
+        return [t.isoformat() for t in local]
+    return local
 
 
 def _series_body(
