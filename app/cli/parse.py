@@ -54,7 +54,7 @@ def write_csv(rows: Iterable[EnergyPoint], out: TextIO) -> None:
         meta = row.meta
         writer.writerow(
             (
-                row.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                row.timestamp.isoformat(timespec="seconds").replace("+00:00", "Z"),
                 meta.area_code,
                 meta.data_type,
                 meta.business_type,

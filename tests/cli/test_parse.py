@@ -89,11 +89,13 @@ def test_csv_formatting_in_process() -> None:
     rows = [
         EnergyPoint(datetime(2024, 1, 1, 0, 15, tzinfo=UTC), Decimal("1E+3"), meta),
         EnergyPoint(datetime(2024, 1, 1, 0, 0, tzinfo=UTC), Decimal("-0.50"), meta),
+        EnergyPoint(datetime(1, 1, 1, tzinfo=UTC), Decimal("7"), meta),  # zero-padded year
     ]
     out = io.StringIO()
     parse_cli.write_csv(rows, out)
     assert out.getvalue() == (
         "timestamp,area_code,data_type,business_type,quantity,resolution\n"
+        "0001-01-01T00:00:00Z,CZ,actual,A04,7,PT15M\n"
         "2024-01-01T00:00:00Z,CZ,actual,A04,-0.50,PT15M\n"
         "2024-01-01T00:15:00Z,CZ,actual,A04,1000,PT15M\n"
     )
