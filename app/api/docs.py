@@ -98,7 +98,7 @@ def curl(method: str, path: str, params: dict[str, Any], body: dict[str, Any] | 
     query = {k: v for k, v in params.items() if f"{{{k}}}" not in path and k != "x-api-key"}
     url = SERVER + path.format(**params)
     if query:
-        url += "?" + urlencode(query, doseq=True, safe=":,")
+        url += "?" + urlencode(query, doseq=True, safe=":,/")
     parts = ["curl", "-sS"]
     if method != "get":
         parts += ["-X", method.upper()]
