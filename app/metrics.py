@@ -37,7 +37,7 @@ HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTI
 
 # No `*_created` gauge beside every counter and histogram: Prometheus does not need them in the
 # text format, and they would double the series. (A switch of the library, for the process.)
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 _HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 _ENTSOE_BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)

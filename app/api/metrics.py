@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 from sqlalchemy.pool import QueuePool
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.deps import DatabaseDep, SettingsDep
@@ -92,8 +93,9 @@ async def _spans(database: Database) -> list[StoredSpan]:
 class RequestMetrics:
     """ASGI middleware: each HTTP request's duration by method, route template and status class.
 
-    The route is the template the router matched (``/api/v1/collect-jobs/{job_id}``), or
-    ``unmatched``; a streamed answer is timed to its last byte.
+    The route is the template the router matched (``/api/v1/collect-jobs/{job_id}``, a mount's
+    ``/static-offline-docs/{path}``), or ``unmatched``; a streamed answer is timed to its last
+    byte.
     """
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
@@ -105,6 +107,7 @@ class RequestMetrics:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        asked = dict(scope)  # as it came in: routing rewrites root_path and path_params
         status = 500  # what the client gets when the app raises before answering
 
         async def send_status(message: Message) -> None:
@@ -116,8 +119,24 @@ class RequestMetrics:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            route: Any = scope.get("route")
-            template = getattr(route, "path_format", None) or "unmatched"
+            seconds = time.perf_counter() - started
             self.metrics.http_request(
-                scope["method"], template, status, time.perf_counter() - started
+                scope["method"], route_template(scope, asked), status, seconds
             )
+
+
+def route_template(scope: Scope, asked: Scope) -> str:
+    """The path template of the route that handled ``scope`` (``asked``: the scope before
+    routing), or ``unmatched``."""
+    route: Any = scope.get("route")  # set by the router for its own routes, not for mounts
+    if route is None:
+        partial = None
+        for candidate in getattr(getattr(scope.get("app"), "router", None), "routes", ()):
+            match, _ = candidate.matches(asked)
+            if match is Match.FULL:
+                route = candidate
+                break
+            if match is Match.PARTIAL and partial is None:
+                partial = candidate  # the path matches, the method does not (405)
+        route = route or partial
+    return getattr(route, "path_format", None) or "unmatched"

@@ -134,6 +134,8 @@ async def test_metrics_count_what_happened(
         assert (await client.get("/api/v1/areas")).status_code == 200
     assert (await client.get(f"/api/v1/collect-jobs/{job_id}")).status_code == 404
     assert (await client.get("/no/such/path?x=1")).status_code == 404
+    assert (await client.post("/health")).status_code == 405
+    assert (await client.get("/static-offline-docs/swagger-ui.css")).status_code == 200
     body = {
         "areas": ["PT"],
         "data_types": ["actual", "day_ahead"],
@@ -184,6 +186,8 @@ async def test_metrics_count_what_happened(
     assert after.get(http, method="GET", route="/api/v1/areas", status="2xx") == 3
     assert after.get(http, method="GET", route="/api/v1/collect-jobs/{job_id}", status="4xx") == 1
     assert after.get(http, method="GET", route="unmatched", status="4xx") == 1
+    assert after.get(http, method="POST", route="/health", status="4xx") == 1
+    assert after.get(http, method="GET", route="/static-offline-docs/{path}", status="2xx") == 1
     assert after.get(http, method="POST", route="/api/v1/collect-data", status="2xx") == 1
     scrapes = after.get(http, method="GET", route="/metrics", status="2xx")
     assert scrapes == 1  # the first scrape; this one is counted when it is done
