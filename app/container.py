@@ -130,4 +130,6 @@ async def open_resources(container: Container) -> None:
 
 async def close_resources(container: Container) -> None:
     """Stop every resource in reverse order (the embedded server last)."""
-    await cast(Awaitable[None], container.shutdown_resources())
+    stopping = container.shutdown_resources()
+    if stopping is not None:  # None when no async resource was started (a start failed early)
+        await stopping
