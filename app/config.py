@@ -213,6 +213,25 @@ class CollectionSettings(BaseModel):
     )
 
 
+class MetricsSettings(BaseModel):
+    """Prometheus metrics at GET /metrics (one registry per app)."""
+
+    enabled: bool = Field(
+        default=True, description="serve GET /metrics (and time API requests for it)"
+    )
+    store_cache: float = Field(
+        default=30.0,
+        ge=0,
+        description="seconds a scrape reuses the stored-points query's answer (one grouped query"
+        " over the points table), so scrapes cannot load the database",
+    )
+    store_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        description="seconds a scrape waits for that query; then eds_database_up is 0",
+    )
+
+
 class LoggingSettings(BaseModel):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     json_output: bool | None = Field(
@@ -243,6 +262,7 @@ class Settings(BaseSettings):
     entsoe: EntsoeSettings = EntsoeSettings()
     api: ApiSettings = ApiSettings()
     collection: CollectionSettings = CollectionSettings()
+    metrics: MetricsSettings = MetricsSettings()
     logging: LoggingSettings = LoggingSettings()
     database_url: SecretStr | None = Field(
         default=None, validation_alias="DATABASE_URL", exclude=True, repr=False

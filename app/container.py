@@ -1,4 +1,4 @@
-"""The wiring diagram: settings -> database, ENTSO-E client -> services -> scheduler.
+"""The wiring diagram: settings -> database, ENTSO-E client -> services -> scheduler; metrics.
 
 One container per app (``app.state.container``) or CLI command, built from its settings by
 ``Container(settings=...)``: nothing here is global, so two apps in one process never share a
@@ -15,11 +15,13 @@ from typing import cast
 import httpx
 from dependency_injector import containers, providers
 
+import app as app_package
 from app.config import Environment, Settings
 from app.db.database import Database
 from app.db.embedded import database_url
 from app.entsoe.client import EntsoeClient
 from app.jobs.scheduler import CollectionScheduler
+from app.metrics import Metrics
 from app.services.collect_jobs import CollectJobRunner
 from app.services.collection import DataCollectionService, data_source_for
 from app.services.healing import HealingService
@@ -54,7 +56,15 @@ async def _http_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         await client.aclose()
 
 
-def _entsoe_client(settings: Settings, http: httpx.AsyncClient) -> EntsoeClient:
+def _metrics(settings: Settings) -> Metrics:
+    return Metrics(
+        areas=settings.entsoe.areas,
+        data_types=[d.value for d in settings.entsoe.data_types],
+        version=app_package.__version__,
+    )
+
+
+def _entsoe_client(settings: Settings, http: httpx.AsyncClient, metrics: Metrics) -> EntsoeClient:
     cfg = settings.entsoe
     return EntsoeClient(
         http,
@@ -64,6 +74,7 @@ def _entsoe_client(settings: Settings, http: httpx.AsyncClient) -> EntsoeClient:
         max_retries=cfg.max_retries,
         requests_per_minute=cfg.requests_per_minute,
         max_reply_bytes=cfg.max_reply_bytes,
+        observer=metrics.entsoe,
     )
 
 
@@ -77,16 +88,18 @@ async def _collect_jobs(service: DataCollectionService) -> AsyncIterator[Collect
 
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
+    metrics = providers.Singleton(_metrics, settings)
     database_url = providers.Resource(_database_url, settings)
     database = providers.Resource(_database, settings, database_url)
     http_client = providers.Resource(_http_client, settings)
-    entsoe_client = providers.Singleton(_entsoe_client, settings, http_client)
+    entsoe_client = providers.Singleton(_entsoe_client, settings, http_client, metrics)
     collection_service = providers.Singleton(
         DataCollectionService,
         entsoe_client,
         database,
         data_source=providers.Callable(data_source_for, settings),
         lock_wait=settings.provided.collection.lock_wait,
+        on_window=metrics.provided.window,
     )
     healing_service = providers.Singleton(
         HealingService,
@@ -104,6 +117,7 @@ class Container(containers.DeclarativeContainer):
         areas=settings.provided.entsoe.areas,
         data_types=settings.provided.entsoe.data_types,
         misfire_grace=settings.provided.collection.misfire_grace,
+        on_run=metrics.provided.job_run,
     )
     collect_jobs = providers.Resource(_collect_jobs, collection_service)
 
@@ -116,4 +130,6 @@ async def open_resources(container: Container) -> None:
 
 async def close_resources(container: Container) -> None:
     """Stop every resource in reverse order (the embedded server last)."""
-    await cast(Awaitable[None], container.shutdown_resources())
+    stopping = container.shutdown_resources()
+    if stopping is not None:  # None when no async resource was started (a start failed early)
+        await stopping

@@ -7,12 +7,14 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import Depends, FastAPI
+from fastapi_offline import FastAPIOffline
 
 import app as app_package
-from app.api import accuracy, areas, collect, coverage, health
+from app.api import accuracy, areas, collect, coverage, docs, health, metrics
 from app.api.energy import routes as energy
 from app.api.head import HeadAsGet
 from app.api.limits import BodyLimit
+from app.api.metrics import RequestMetrics
 from app.api.responses import OrjsonResponse
 from app.api.schemas import install_error_documents
 from app.api.strict import country_hint, strict_query
@@ -20,7 +22,7 @@ from app.config import Settings
 from app.container import Container, close_resources, open_resources
 from app.db.database import Database
 from app.db.migrations import timescale_enabled, upgrade_to_head
-from app.exceptions import database_unavailable, register_exception_handlers
+from app.exceptions import UsageError, database_unavailable, register_exception_handlers
 from app.jobs.scheduler import CollectionScheduler
 
 log = structlog.get_logger(__name__)
@@ -44,7 +46,8 @@ def create_app(settings: Settings) -> FastAPI:
                     await upgrade_to_head(container.database_url())
                 mode = "timescaledb" if await timescale_enabled(database.engine) else "postgresql"
             except Exception as exc:
-                reason = database_unavailable(exc)
+                # UsageError: no database configured and the embedded one is not installed.
+                reason = str(exc) if isinstance(exc, UsageError) else database_unavailable(exc)
                 if reason is None:
                     raise
                 # One line for the operator; the CLI reads it back (and hides the traceback).
@@ -68,7 +71,8 @@ def create_app(settings: Settings) -> FastAPI:
             await close_resources(container)
             log.info("app.stopped")
 
-    app = FastAPI(
+    # /docs and /redoc with Swagger UI and ReDoc served by the service itself (no CDN).
+    app = FastAPIOffline(
         title="Energy Data Service",
         version=app_package.__version__,
         summary="ENTSO-E total load data, complete, revision-aware and fast to query.",
@@ -76,12 +80,18 @@ def create_app(settings: Settings) -> FastAPI:
         default_response_class=OrjsonResponse,
         # Unknown or repeated query parameters and a country for its zone are 422s.
         dependencies=[Depends(strict_query), Depends(country_hint)],
+        swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from swagger.io
     )
     app.state.container = container
     app.add_middleware(BodyLimit, max_bytes=settings.api.max_body_bytes)
     app.add_middleware(HeadAsGet)
+    routers = [health, collect, energy, areas, coverage, accuracy]
+    if settings.metrics.enabled:
+        app.add_middleware(RequestMetrics, metrics=container.metrics())  # outermost: times all
+        routers.append(metrics)
     register_exception_handlers(app)
-    for module in (health, collect, energy, areas, coverage, accuracy):
+    for module in routers:
         app.include_router(module.router)
-    install_error_documents(app)
+    install_error_documents(app)  # the real error shapes first, then the examples on top
+    docs.install(app)
     return app

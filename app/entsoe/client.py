@@ -3,7 +3,8 @@
 One instance per process, over the application's shared ``httpx.AsyncClient``. Every call of an
 instance shares one client-side rate limiter (a 60-second sliding window) and, after an HTTP 429,
 one ban: no call of the instance sends anything until the ban is over. Sleeping, both clocks and
-the jitter source are injectable so tests never wait for real. The security token is never
+the jitter source are injectable so tests never wait for real; an optional ``observer``
+(:mod:`app.entsoe.observer`) hears of every request, retry, ban and wait. The token is never
 logged and never put into an error: URLs are logged with it replaced by ``**********``.
 """
 
@@ -35,6 +36,7 @@ from app.entsoe.errors import (
     TransientError,
 )
 from app.entsoe.items import ITEMS, DataType
+from app.entsoe.observer import ClientObserver, NoObserver
 from app.entsoe.parser import Acknowledgement, MarketDocument, parse
 from app.entsoe.transport import (
     DEFAULT_MAX_REPLY_BYTES,
@@ -87,6 +89,7 @@ class EntsoeClient:
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         rng: random.Random | None = None,
+        observer: ClientObserver | None = None,
     ) -> None:
         secret = token.get_secret_value() if isinstance(token, SecretStr) else token
         self._token = secret or ""
@@ -103,6 +106,7 @@ class EntsoeClient:
         self._sleep, self._clock, self._now = sleep, clock, now
         self._rng = rng or random.Random()
         self.limiter = RateLimiter(requests_per_minute, clock=clock, sleep=sleep)
+        self.observer: ClientObserver = observer or NoObserver()
 
     # -- planning ---------------------------------------------------------------------------
 
@@ -196,9 +200,11 @@ class EntsoeClient:
         url = self.redacted_url(params)
         failures = bans = 0
         while True:
+            queued = self._clock()
             await self.limiter.acquire()
             result.requests += 1
             started = self._clock()
+            self.observer.throttled(started - queued)
             try:
                 async with self._http.stream(
                     "GET",
@@ -208,18 +214,22 @@ class EntsoeClient:
                 ) as streamed:
                     response = await read_limited(streamed, self.max_reply_bytes)
             except ReplyTooLargeError:
+                self.observer.request(None, self._clock() - started)
                 raise ReplyTooLargeError(self.max_reply_bytes, url) from None
             except (httpx.TransportError, httpx.DecodingError) as exc:  # timeouts, resets, bad gzip
+                self.observer.request(None, self._clock() - started)
                 reason = f"{type(exc).__name__}: {self._redact(str(exc))}"
                 failures = await self._retry_or_raise(url, failures, reason, TransientError)
                 continue
             status = response.status_code
+            elapsed = self._clock() - started
+            self.observer.request(status, elapsed)
             log.info(
                 "entsoe.request",
                 url=url,
                 status=status,
                 bytes=len(response.content),
-                elapsed_ms=round((self._clock() - started) * 1000, 1),
+                elapsed_ms=round(elapsed * 1000, 1),
             )
             if status in (401, 403):
                 raise TokenRejectedError(status, url)
@@ -277,11 +287,13 @@ class EntsoeClient:
         delay = min(self.backoff_max, self.backoff_base * 2**failures)
         delay = delay / 2 + self._rng.uniform(0, delay / 2)  # "equal jitter"
         log.warning("entsoe.retry", url=url, reason=reason, attempt=failures + 1, delay_s=delay)
+        self.observer.retry(delay)
         await self._sleep(delay)
         return failures + 1
 
     async def _wait_for_ban(self, response: httpx.Response, url: str, bans: int) -> None:
         wait = ban_seconds(response, self._now(), self.default_ban_s)
+        self.observer.rate_limited(wait)
         if bans > self.max_rate_limit_waits or wait > self.max_ban_s:
             raise RateLimitedError(url, wait)
         log.warning("entsoe.rate_limited", url=url, wait_s=round(wait, 3), ban=bans)

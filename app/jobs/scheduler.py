@@ -18,7 +18,8 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -72,7 +73,8 @@ def default_instance_id() -> str:
 class CollectionScheduler:
     """Owns the AsyncIOScheduler; :meth:`start` in the app's lifespan, :meth:`shutdown` at exit.
 
-    ``history`` lists (job, tick, outcome) of every tick this instance saw, in order.
+    ``history`` lists (job, tick, outcome) of every tick this instance saw, in order;
+    ``on_run(job, outcome, seconds)`` hears of each as it ends (metrics).
     """
 
     def __init__(
@@ -86,7 +88,9 @@ class CollectionScheduler:
         jobs: Sequence[JobSpec] = DEFAULT_JOBS,
         instance: str | None = None,
         catch_up_delay: timedelta | None = timedelta(seconds=5),
+        on_run: Callable[[str, str, float], object] | None = None,
     ) -> None:
+        self.on_run = on_run
         self.healing = healing
         self.database = database
         self.areas = list(areas)
@@ -143,6 +147,7 @@ class CollectionScheduler:
     async def run_job(self, spec: JobSpec, now: datetime | None = None) -> str:
         """One tick of one job: ``ran``, ``failed``, ``skipped_running`` or ``skipped_done``."""
         tick = spec.tick(now or datetime.now(UTC))
+        started = time.monotonic()
         task = asyncio.current_task()
         if task is not None:
             self._running.add(task)
@@ -156,6 +161,8 @@ class CollectionScheduler:
             if task is not None:
                 self._running.discard(task)
         self.history.append((spec.name, tick, outcome))
+        if self.on_run is not None:
+            self.on_run(spec.name, outcome, time.monotonic() - started)
         return outcome
 
     async def _run_locked(self, spec: JobSpec, tick: datetime) -> str:

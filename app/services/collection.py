@@ -61,7 +61,8 @@ class DataCollectionService:
 
     ``data_source`` is stamped on every stored row: ``entsoe`` for the real API,
     ``entsoe-sandbox`` for the offline sandbox. ``lock_wait``: seconds a collection waits for
-    another one on the same area and item (any replica) before it is skipped.
+    another one on the same area and item (any replica) before it is skipped. ``on_window`` hears
+    of every window's result (metrics); it must return at once and never raise.
     """
 
     def __init__(
@@ -71,7 +72,9 @@ class DataCollectionService:
         *,
         data_source: str = LIVE_SOURCE,
         lock_wait: float = 30.0,
+        on_window: Callable[[WindowResult], object] | None = None,
     ) -> None:
+        self.on_window = on_window
         self.client = client
         self.database = database
         self.data_source = data_source
@@ -148,6 +151,8 @@ class DataCollectionService:
             raise RuntimeError("store_window needs the (area, item) lock: check run.acquired")
         result = await self._window(run, window, record_backfill)
         run.summary.add(result)
+        if self.on_window is not None:
+            self.on_window(result)
         return result
 
     async def _window(
