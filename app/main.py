@@ -11,7 +11,7 @@ from fastapi import Depends, FastAPI
 import app as app_package
 from app.api import accuracy, areas, collect, coverage, health
 from app.api.energy import routes as energy
-from app.api.limits import BodyLimit
+from app.api.limits import BodyLimit, HeavyReads
 from app.api.params import single_values
 from app.api.responses import OrjsonResponse
 from app.config import Settings
@@ -75,6 +75,7 @@ def create_app(settings: Settings) -> FastAPI:
         dependencies=[Depends(single_values)],  # a repeated ?area=... is a 422
     )
     app.state.container = container
+    app.state.heavy_reads = HeavyReads(settings.api.max_heavy_reads, settings.api.heavy_read_points)
     app.add_middleware(BodyLimit, max_bytes=settings.api.max_body_bytes)
     register_exception_handlers(app)
     for module in (health, collect, energy, areas, coverage, accuracy):
