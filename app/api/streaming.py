@@ -3,8 +3,9 @@
 The body is in memory or in a spooled temporary file (:func:`spool`) and its size is known
 (Content-Length), so nothing shared (a database connection, a transaction) waits for the client.
 What a slow client can still hold is bounded: each piece must be accepted within
-``send_timeout`` seconds, else the connection is dropped. A client that leaves early is normal
-operation: one debug line, no error.
+``send_timeout`` seconds, else the answer is abandoned (one warning, ``api.client_too_slow``;
+uvicorn adds a line that the response was not completed, and closes the connection). A client
+that leaves early is normal operation: one debug line, no error.
 """
 
 from __future__ import annotations
