@@ -162,6 +162,30 @@ class ApiSettings(BaseModel):
     ready_timeout: float = Field(
         default=1.5, gt=0, description="seconds /ready waits for the database before a 503"
     )
+    heavy_read_points: int = Field(
+        default=50_000,
+        ge=1,
+        description="a read whose range could hold more points than this (every requested series"
+        " at 15 minutes) is a heavy read",
+    )
+    max_heavy_reads: int = Field(
+        default=8,
+        ge=1,
+        description="heavy reads served at the same time, from their first query until their last"
+        " byte is sent; one more is answered 503 with Retry-After at once",
+    )
+    spool_memory_bytes: int = Field(
+        default=4 * 2**20,
+        ge=0,
+        description="a CSV answer up to this size is held in memory while it is sent, a larger one"
+        " in a temporary file (in TMPDIR); the database connection is free once it is written",
+    )
+    send_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="seconds an energy-data answer waits for the client to accept more before the"
+        " connection is dropped (a client that stops reading frees its heavy-read slot)",
+    )
 
     _csv_keys = field_validator("keys", mode="before")(_split_csv)
 

@@ -13,7 +13,7 @@ import app as app_package
 from app.api import accuracy, areas, collect, coverage, docs, health, metrics
 from app.api.energy import routes as energy
 from app.api.head import HeadAsGet
-from app.api.limits import BodyLimit
+from app.api.limits import BodyLimit, HeavyReads
 from app.api.metrics import RequestMetrics
 from app.api.responses import OrjsonResponse
 from app.api.schemas import install_error_documents
@@ -83,6 +83,7 @@ def create_app(settings: Settings) -> FastAPI:
         swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from swagger.io
     )
     app.state.container = container
+    app.state.heavy_reads = HeavyReads(settings.api.max_heavy_reads, settings.api.heavy_read_points)
     app.add_middleware(BodyLimit, max_bytes=settings.api.max_body_bytes)
     app.add_middleware(HeadAsGet)
     routers = [health, collect, energy, areas, coverage, accuracy]

@@ -53,7 +53,9 @@ async def get_collect_jobs(request: Request) -> CollectJobRunner:
     return cast(CollectJobRunner, await _container(request).collect_jobs.async_())
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": the transaction ends (and the pooled connection returns) when the handler
+# returns, before the answer is sent, so a slow reader never holds a database connection.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 CollectionServiceDep = Annotated[DataCollectionService, Depends(get_collection_service)]
 CollectJobsDep = Annotated[CollectJobRunner, Depends(get_collect_jobs)]
 

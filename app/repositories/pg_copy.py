@@ -1,8 +1,8 @@
-"""PostgreSQL ``COPY (query) TO STDOUT`` through asyncpg: streamed chunks, or binary into numpy.
+"""PostgreSQL ``COPY (query) TO STDOUT`` through asyncpg: text into a file, or binary into numpy.
 
-Streaming (:func:`copy_chunks`): asyncpg hands COPY output to a callback; a bounded queue turns
-that into an iterator a StreamingResponse can consume, so a slow client pauses the COPY (and the
-server) instead of the result piling up in memory. Leaving the iteration early cancels the COPY.
+Text (:func:`copy_into`): the whole output written to a file as fast as the server sends it, so
+the connection is free again before anyone reads the file. Never fed to a client directly: a
+client that reads slowly would hold the connection (and its transaction) for as long as it takes.
 
 Decoding (:func:`copy_binary`, :func:`decode`): for a result of fixed-width, NOT NULL columns
 every row of ``COPY ... TO STDOUT (FORMAT binary)`` has the same size, so the whole payload is
@@ -13,11 +13,9 @@ variable-width value) is detected and raised, never misread.
 
 from __future__ import annotations
 
-import asyncio
 import struct
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import suppress
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import IO, Any
 
 import asyncpg
 import numpy as np
@@ -38,37 +36,25 @@ _TYPES: Mapping[str, tuple[str, str]] = {
 }
 
 
-async def copy_chunks(
+async def copy_into(
     driver: asyncpg.Connection,
     statement: str,
     args: Sequence[Any],
+    out: IO[bytes],
     *,
     format: str = "csv",
-    buffered: int = 8,
-) -> AsyncIterator[bytes]:
-    """The output of ``COPY (statement) TO STDOUT`` chunk by chunk; at most ``buffered`` chunks
-    wait for the consumer. Errors of the COPY are raised from the iteration."""
-    queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=buffered)
+) -> int:
+    """Write the output of ``COPY (statement) TO STDOUT`` to ``out`` as fast as the server sends
+    it; the number of bytes written. The writes are synchronous (a spooled temporary file takes
+    them in memory or in the page cache), so no thread is involved."""
+    written = 0
 
     async def sink(chunk: bytes) -> None:
-        await queue.put(bytes(chunk))  # asyncpg hands out bytearrays
+        nonlocal written
+        written += out.write(chunk)
 
-    async def produce() -> None:
-        try:
-            await driver.copy_from_query(statement, *args, output=sink, format=format)
-        finally:
-            await queue.put(None)
-
-    task = asyncio.create_task(produce())
-    try:
-        while (chunk := await queue.get()) is not None:
-            yield chunk
-        await task  # re-raise what stopped the COPY, if anything
-    finally:
-        if not task.done():
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
+    await driver.copy_from_query(statement, *args, output=sink, format=format)
+    return written
 
 
 async def copy_binary(

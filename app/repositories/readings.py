@@ -7,7 +7,7 @@
   then the data, both in one REPEATABLE READ, READ ONLY snapshot. Aggregation runs in SQL
   (``date_bin`` in UTC for PTnM/PTnH, ``date_trunc(unit, ts, zone)`` for P1D/P7D/P1M so local
   days stay local across DST; ``time_bucket`` on TimescaleDB); CSV is rendered by PostgreSQL
-  (COPY) and streamed chunk by chunk.
+  (COPY) into a file the API sends on once the connection is back in the pool.
 
 Ranges are half-open [start, end); timestamps are UTC. Repositories never commit.
 """
@@ -15,9 +15,9 @@ Ranges are half-open [start, end); timestamps are UTC. Repositories never commit
 from __future__ import annotations
 
 import weakref
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 import asyncpg
 import numpy as np
@@ -206,21 +206,23 @@ class Readings:
 
     async def csv(
         self,
+        out: IO[bytes],
         query: RangeQuery,
         groups: Sequence[Group],
         bucketing: Bucketing | None,
         *,
         zoned: bool,
         expected: BucketExpected | None = None,
-    ) -> AsyncIterator[bytes]:
-        """CSV rows (no header) rendered by PostgreSQL, streamed as COPY hands them over.
+    ) -> int:
+        """CSV rows (no header) rendered by PostgreSQL, written to ``out``; the bytes written.
 
         ``zoned``: timestamps with the offset of the snapshot's TimeZone (:meth:`set_time_zone`),
         else UTC with ``Z``. Native quantities are the stored decimals (trailing zeros trimmed);
         aggregates are float8 text like the JSON numbers, except the exact numeric min/max/sum.
         Aggregated rows also carry the bucket's points, and its expected points and partial flag
         from ``expected`` (every bucket of the answer, by group index and start).
-        Call :meth:`groups` first. At most eight chunks wait for a slow client.
+        Call :meth:`groups` first. ``out`` takes the rows as fast as the server sends them: the
+        caller sends them on once the connection is no longer needed.
         """
         if bucketing is None:
             series = sorted({(p.series_id, p.resolution) for g in groups for p in g.parts})
@@ -260,9 +262,7 @@ class Readings:
                 [None if n < 0 else n for n in expected.expected.tolist()],
                 expected.partial.tolist(),
             ]
-        driver = await self._driver()
-        async for chunk in pg_copy.copy_chunks(driver, statement, args, format="csv"):
-            yield chunk
+        return await pg_copy.copy_into(await self._driver(), statement, args, out, format="csv")
 
     async def accuracy(
         self, area_code: str, start: datetime, end: datetime, bucketing: Bucketing | None

@@ -8,14 +8,17 @@ forecasts with min/max business types and a zero actual.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import httpx
+import uvicorn
 from fastapi import FastAPI
 
 from app.config import Settings
@@ -179,12 +182,34 @@ def build_dataset() -> Dataset:
     return data
 
 
-def settings_for(database_url: str, **api: object) -> Settings:
+def settings_for(
+    database_url: str, *, database: dict[str, object] | None = None, **api: object
+) -> Settings:
+    """Settings for the test database (``database``: extra DATABASE__* fields, e.g. the pool)."""
     return Settings(
-        database={"url": database_url, "migrate_on_startup": False},  # type: ignore[arg-type]
+        database={"url": database_url, "migrate_on_startup": False, **(database or {})},  # type: ignore[arg-type]
         collection={"scheduler_enabled": False},  # type: ignore[arg-type]
         api=api,  # type: ignore[arg-type]
     )
+
+
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """``app`` in uvicorn on a loopback port (its own thread and event loop): the base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @asynccontextmanager

@@ -7,8 +7,6 @@ content type, and matches its documented schema. Bounded: a few dozen examples p
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,7 +15,6 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -25,7 +22,7 @@ from schemathesis import checks as st_checks
 from schemathesis.specs.openapi import checks as openapi_checks
 
 from app.main import create_app
-from tests.api.support import Dataset, settings_for
+from tests.api.support import Dataset, serving, settings_for
 
 pytestmark = pytest.mark.db
 
@@ -75,23 +72,8 @@ CHECKS = [
 
 @pytest.fixture(scope="module")
 def live_url(database_url: str, dataset: Dataset) -> Iterator[str]:
-    config = uvicorn.Config(
-        create_app(settings_for(database_url)), host="127.0.0.1", port=0, log_config=None
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(create_app(settings_for(database_url))) as url:
+        yield url
 
 
 @schema.parametrize()

@@ -1,32 +1,37 @@
-"""The shared path of GET /energy-data and /load-data: validate, check the limit, read, render.
+"""The shared path of GET /energy-data and /load-data: validate, check the limits, read, render.
 
 Native json/columnar answers are one binary COPY (metadata computed from the same rows).
 Aggregates and CSV read the per-series statistics first (the points limit is checked before any
-row is read or streamed), then the data, in one snapshot.
+row is read), then the data, in one snapshot. Every answer is complete (JSON in memory, CSV in a
+spool) before it is sent, so the database connection is back in the pool while the client reads;
+a range that could hold many points takes a heavy-read slot first (API__MAX_HEAVY_READS).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import IO
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.exc import DBAPIError
 
 from app.api import params as qp
 from app.api.energy import render
 from app.api.energy.expected import bucket_expected, match_buckets, summaries
+from app.api.limits import HeavyReadSlot
 from app.api.params import Aggregate, Format, Resolution
+from app.api.streaming import PacedResponse, spool
+from app.config import ApiSettings
 from app.domain.timegrid import FINEST_STEP, bucket_count, bucket_floor
 from app.entsoe.areas import Area
 from app.entsoe.items import ITEMS, DataType
 from app.exceptions import InvalidInputError, TooManyPointsError
 from app.repositories.readings import Readings
-from app.repositories.readings_rows import Bucketing, Columns, Group, RangeQuery
+from app.repositories.readings_rows import BucketExpected, Bucketing, Columns, Group, RangeQuery
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +115,12 @@ async def answer(
     agg: Aggregate | None,
     tz: str | None,
     fmt: Format,
-    max_points: int,
+    limits: ApiSettings,
+    slot: HeavyReadSlot,
     fields: Fields = Fields(),
-) -> Response:
-    """Validate every parameter, then answer in ``fmt`` (422 naming the parameter otherwise)."""
+) -> PacedResponse:
+    """Validate every parameter, then answer in ``fmt`` (422 naming the parameter otherwise;
+    503 when the read is heavy and every heavy-read slot is taken)."""
     zone = qp.zone(tz)
     start, end = qp.utc_range(start, end, fields.start, fields.end)
     types = qp.data_types(data_types)
@@ -126,10 +133,13 @@ async def answer(
         bucket_tz = "UTC" if tz is not None and zone is None else (zone.key if zone else area.tz)
         bucketing = Bucketing(resolution.value, (agg or Aggregate.MEAN).value, bucket_tz)
     query = RangeQuery(area.code, types, btypes, start, end)
+    slot.admit(_most_rows(query))  # before any query: a refused read costs the database nothing
+    max_points = limits.max_points
 
     if bucketing is None and fmt is not Format.CSV:
         groups, cols = await _native(queries, query, max_points, fields, zone)
-        return await _json(queries, area, query, business_type, None, zone, groups, cols, fmt)
+        content = await _json(queries, area, query, business_type, None, zone, groups, cols, fmt)
+        return _json_response(content, limits)
 
     if zone is not None:
         await _use_zone(queries, zone.key)  # the database renders or buckets in this zone
@@ -145,24 +155,54 @@ async def answer(
     if fmt is not Format.CSV:
         assert bucketing is not None and every is not None
         cols = match_buckets(await queries.buckets(query, groups, bucketing), every, len(groups))
-        return await _json(queries, area, query, business_type, bucketing, zone, groups, cols, fmt)
+        content = await _json(
+            queries, area, query, business_type, bucketing, zone, groups, cols, fmt
+        )
+        return _json_response(content, limits)
 
     references = await _references(queries, query, groups)
-    # Aggregated or not, present counts the stored rows in the range (known before streaming).
+    # Aggregated or not, present counts the stored rows in the range (known before any row is read).
     present = {i: g.count for i, g in enumerate(groups)}
     series = summaries(query, groups, area, present, references)
     headers = render.csv_headers(
         render.metadata(area, query, business_type, bucketing, zone, series)
     )
-    header = render.csv_header(bucketing)
+    body, size = await _spooled_csv(queries, query, groups, bucketing, zone, every, limits)
+    return PacedResponse(
+        body,
+        size=size,
+        media_type="text/csv; charset=utf-8",
+        headers=headers,
+        send_timeout=limits.send_timeout,
+    )
 
-    async def rows() -> AsyncIterator[bytes]:
-        yield header
-        stream = queries.csv(query, groups, bucketing, zoned=zone is not None, expected=every)
-        async for chunk in stream:
-            yield chunk
 
-    return StreamingResponse(rows(), media_type="text/csv; charset=utf-8", headers=headers)
+async def _spooled_csv(
+    queries: Readings,
+    query: RangeQuery,
+    groups: Sequence[Group],
+    bucketing: Bucketing | None,
+    zone: ZoneInfo | None,
+    every: BucketExpected | None,
+    limits: ApiSettings,
+) -> tuple[IO[bytes], int]:
+    """The CSV answer in a spool (read from its start) and its size: written as fast as the
+    database renders it, so the connection is free before the first byte reaches the client."""
+    body = spool(limits.spool_memory_bytes)
+    try:
+        size = body.write(render.csv_header(bucketing))
+        size += await queries.csv(
+            body, query, groups, bucketing, zoned=zone is not None, expected=every
+        )
+        body.seek(0)
+    except BaseException:
+        body.close()
+        raise
+    return body, size
+
+
+def _json_response(content: bytes, limits: ApiSettings) -> PacedResponse:
+    return PacedResponse(content, media_type="application/json", send_timeout=limits.send_timeout)
 
 
 async def _references(
@@ -183,7 +223,7 @@ async def _json(
     groups: list[Group],
     cols: Columns,
     fmt: Format,
-) -> Response:
+) -> bytes:
     references = await _references(queries, query, groups)
     if bucketing is None:
         counts = np.bincount(cols.group[cols.group >= 0], minlength=len(groups)).tolist()
@@ -191,5 +231,4 @@ async def _json(
         counts = [g.count for g in groups]
     series = summaries(query, groups, area, dict(enumerate(counts)), references)
     meta = render.metadata(area, query, business_type, bucketing, zone, series)
-    content = render.body(meta, cols, groups, bucketing, zone, columnar=fmt is Format.COLUMNAR)
-    return Response(content, media_type="application/json")
+    return render.body(meta, cols, groups, bucketing, zone, columnar=fmt is Format.COLUMNAR)

@@ -1,7 +1,10 @@
 """GET /api/v1/energy-data (and the seed's /load-data on the same path), /energy-data/latest.
 
 The shared path is :func:`app.api.energy.answer.answer`: native rows as binary COPY into numpy
-(json, columnar), aggregation in SQL, CSV rendered by PostgreSQL and streamed.
+(json, columnar), aggregation in SQL, CSV rendered by PostgreSQL into a spool, then sent.
+
+The database session of these routes ends when the handler returns, before the answer is sent
+(a dependency of scope "function"): a client that reads slowly holds no pooled connection.
 """
 
 from __future__ import annotations
@@ -15,14 +18,22 @@ from app.api import params as qp
 from app.api.deps import SessionDep, SettingsDep
 from app.api.energy import render
 from app.api.energy.answer import Fields, answer
+from app.api.limits import HeavyReadDep
 from app.api.params import Aggregate, Format, Resolution
-from app.api.schemas import ERRORS, EnergyDataOut, LatestOut
+from app.api.schemas import ERRORS, EnergyDataOut, ErrorOut, LatestOut
 from app.exceptions import InvalidInputError
 from app.repositories.readings import Readings
 from app.repositories.stored import StoredPoints
 
 router = APIRouter(prefix="/api/v1", tags=["energy data"])
 
+
+_BUSY: dict[int | str, dict[str, Any]] = {
+    503: {
+        "model": ErrorOut,
+        "description": "too many large reads at once (see Retry-After), or the database is down",
+    }
+}
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "model": EnergyDataOut,
@@ -30,6 +41,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "json/columnar: metadata + data; csv: rows, metadata in X-* headers",
     },
     **ERRORS,
+    **_BUSY,
 }
 
 AreaQuery = Annotated[str, Query(max_length=64, description="short code (DE_LU) or EIC code")]
@@ -49,6 +61,7 @@ TzQuery = Annotated[
 async def energy_data(
     session: SessionDep,
     settings: SettingsDep,
+    slot: HeavyReadDep,
     area: AreaQuery,
     start: StartQuery,
     end: EndQuery,
@@ -63,7 +76,7 @@ async def energy_data(
     fmt: Annotated[Format, Query(alias="format")] = Format.JSON,
 ) -> Response:
     """Half-open [start, end). P1D/P7D/P1M buckets follow local days of ``tz`` (else the area's
-    zone), so DST days hold 23 or 25 hours. CSV streams; its metadata is in X-* headers."""
+    zone), so DST days hold 23 or 25 hours. CSV metadata is in X-* headers."""
     return await answer(
         Readings(session),
         area=qp.area(area),
@@ -75,7 +88,8 @@ async def energy_data(
         agg=agg,
         tz=tz,
         fmt=fmt,
-        max_points=settings.api.max_points,
+        limits=settings.api,
+        slot=slot,
     )
 
 
@@ -83,11 +97,12 @@ async def energy_data(
     "/load-data",
     summary="Actual load of one area (the seed's contract; same path as /energy-data json)",
     response_model=None,
-    responses={200: {"model": EnergyDataOut}, **ERRORS},
+    responses={200: {"model": EnergyDataOut}, **ERRORS, **_BUSY},
 )
 async def load_data(
     session: SessionDep,
     settings: SettingsDep,
+    slot: HeavyReadDep,
     area_code: AreaQuery,
     start_time: StartQuery,
     end_time: EndQuery,
@@ -104,7 +119,8 @@ async def load_data(
         agg=None,
         tz=None,
         fmt=Format.JSON,
-        max_points=settings.api.max_points,
+        limits=settings.api,
+        slot=slot,
         fields=Fields("start_time", "end_time"),
     )
 
