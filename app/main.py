@@ -9,7 +9,7 @@ import structlog
 from fastapi import Depends, FastAPI
 
 import app as app_package
-from app.api import accuracy, areas, collect, coverage, health
+from app.api import accuracy, areas, collect, coverage, health, status
 from app.api.energy import routes as energy
 from app.api.limits import BodyLimit
 from app.api.params import single_values
@@ -77,6 +77,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.container = container
     app.add_middleware(BodyLimit, max_bytes=settings.api.max_body_bytes)
     register_exception_handlers(app)
-    for module in (health, collect, energy, areas, coverage, accuracy):
+    for module in (health, collect, energy, areas, coverage, accuracy, status):
         app.include_router(module.router)
+    app.mount(status.ASSETS_PATH, status.assets(), name="status-assets")
     return app
