@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.api import params as qp
 from app.api.energy import render
-from app.api.energy.expected import bucket_expected, match_buckets, summaries
+from app.api.energy.expected import SeriesSummary, bucket_expected, match_buckets, summaries
 from app.api.params import Aggregate, Format, Resolution
 from app.domain.timegrid import FINEST_STEP, bucket_count, bucket_floor
 from app.entsoe.areas import Area
@@ -27,6 +27,7 @@ from app.entsoe.items import ITEMS, DataType
 from app.exceptions import InvalidInputError, TooManyPointsError
 from app.repositories.readings import Readings
 from app.repositories.readings_rows import Bucketing, Columns, Group, RangeQuery
+from app.repositories.stored import StoredPoints, StoredSpan
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,8 +152,9 @@ async def answer(
     # Aggregated or not, present counts the stored rows in the range (known before streaming).
     present = {i: g.count for i, g in enumerate(groups)}
     series = summaries(query, groups, area, present, references)
+    stored = await _stored(queries, query, business_type, series)
     headers = render.csv_headers(
-        render.metadata(area, query, business_type, bucketing, zone, series)
+        render.metadata(area, query, business_type, bucketing, zone, series, stored)
     )
     header = render.csv_header(bucketing)
 
@@ -173,6 +175,16 @@ async def _references(
     return await queries.references(query.area_code, missing, query.end)
 
 
+async def _stored(
+    queries: Readings, query: RangeQuery, business_type: str | None, series: Sequence[SeriesSummary]
+) -> list[StoredSpan]:
+    """For an empty answer, what is stored of each requested item (else nothing: no reads)."""
+    if any(s.present for s in series):
+        return []
+    stored = StoredPoints(queries.session)
+    return [await stored.span(query.area_code, t, business_type) for t in query.data_types]
+
+
 async def _json(
     queries: Readings,
     area: Area,
@@ -190,6 +202,7 @@ async def _json(
     else:  # native points aggregated, not buckets
         counts = [g.count for g in groups]
     series = summaries(query, groups, area, dict(enumerate(counts)), references)
-    meta = render.metadata(area, query, business_type, bucketing, zone, series)
+    stored = await _stored(queries, query, business_type, series)
+    meta = render.metadata(area, query, business_type, bucketing, zone, series, stored)
     content = render.body(meta, cols, groups, bucketing, zone, columnar=fmt is Format.COLUMNAR)
     return Response(content, media_type="application/json")
