@@ -37,19 +37,21 @@ def assets() -> StaticFiles:
 
 
 def cell_colour(cell: Cell) -> str:
-    """Green when every expected point is stored, red when none is, amber to red in between
-    (by the share present), grey when nothing is expected."""
+    """Green when every expected point is stored, red when none is, orange (little) to amber
+    (nearly all) in between, grey when nothing is expected."""
     share = cell.share
     if cell.state == "none" or share is None:
         return "#e5e7eb"
     if cell.state == "full":
         return "hsl(140, 55%, 40%)"
-    return f"hsl({round(45 * share)}, 85%, {round(48 + 10 * share)}%)"
+    if cell.state == "empty":
+        return "hsl(0, 80%, 45%)"
+    return f"hsl({round(25 + 25 * share)}, 90%, 55%)"
 
 
 def cell_title(area: str, data_type: str, cell: Cell) -> str:
     if cell.state == "none":
-        return f"{area} {data_type} {cell.month}: nothing stored"
+        return f"{area} {data_type} {cell.month}: no point expected"
     share = f" ({cell.present / cell.expected:.2%})" if cell.expected else ""
     text = f"{area} {data_type} {cell.month}: {cell.present:,} of {cell.expected:,} points{share}"
     return text + (" - click to list the gaps" if cell.state in ("partial", "empty") else "")

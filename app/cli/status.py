@@ -3,7 +3,7 @@
 One row per area and item (configured or stored): the share of the expected points stored over
 the last ``--months`` local months, how many of those months are complete, the newest stored
 point, how far it trails what is published, and a strip of the months that fit the terminal's
-width (``#`` complete, ``~`` partial, ``!`` nothing stored but expected, ``.`` not collected).
+width (``#`` complete, ``~`` partial, ``!`` nothing stored but expected, ``.`` nothing expected).
 Exit codes: 0 shown, 1 the database cannot be used (one line), 2 bad arguments.
 """
 
@@ -151,7 +151,7 @@ def render(report: StatusReport, width: int) -> str:
     for row, strip in zip(rows, strips, strict=True):
         lines.append(line([row[headers.index(h)] for h in shown], strip))
     if months:
-        legend = "months: # complete, ~ partial, ! nothing stored but expected, . not collected"
+        legend = "months: # complete, ~ partial, ! nothing stored but expected, . nothing expected"
         lines += _wrap(legend, width)
     if report.runs:
         run = report.runs[0]

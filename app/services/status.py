@@ -83,7 +83,8 @@ async def status_report(
     thresholds = month_thresholds(labels, {a.zone for a in AREAS})
     repo = StatusRepository(session)
     counts = month_counts(await repo.bucket_counts(thresholds), thresholds)
-    rows = heat_rows(counts, labels, now)
+    order = {t.value: i for i, t in enumerate(DataType)}
+    rows = sorted(heat_rows(counts, labels, now), key=lambda r: (r.area_code, order[r.data_type]))
     configured = [(get_area(a).code, t.value) for a in areas for t in data_types]
     pairs = list(dict.fromkeys(configured + [(r.area_code, r.data_type) for r in rows]))
     newest = await StoredPoints(session).latest(list(dict.fromkeys(a for a, _ in pairs)), None)

@@ -116,7 +116,8 @@
       el("text", { x: legend + 26, y: 16 }, chart, `${key.replace("_", "-")} (${points.length})`);
       legend += 150;
     }
-    el("text", { x: W - M.right, y: 16, "text-anchor": "end" }, chart, `${body.unit || ""} (MAW = MW), UTC`);
+    const unit = body.unit === "MAW" ? "MW" : body.unit || "";
+    el("text", { x: W - M.right, y: 16, "text-anchor": "end" }, chart, `${unit}, UTC`);
     note.textContent = `${body.area.name}: ${all.length.toLocaleString("en")} points,`
       + ` ${chart.dataset.start} .. ${chart.dataset.end}`;
   }
