@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from app.domain.timegrid import add_months, grid_count
 from app.entsoe.areas import get_area
+from app.entsoe.errors import UnknownAreaError
 from app.entsoe.items import DataType
 from app.repositories.status import BucketCount
 from app.services.freshness import due, interval_end
@@ -100,9 +101,13 @@ def month_counts(
     ``thresholds``) summed per local month of each area, in the same order."""
     merged: dict[tuple[str, str, str, str, str], MonthCount] = {}
     for b in buckets:
+        try:
+            zone = get_area(b.area_code).zone
+        except UnknownAreaError:  # not in the registry: no calendar to count its months in
+            continue
         if not 0 < b.bucket < len(thresholds):
             continue
-        label = _label(thresholds[b.bucket - 1], get_area(b.area_code).zone)
+        label = _label(thresholds[b.bucket - 1], zone)
         key = (b.area_code, b.data_type, b.business_type, label, b.resolution)
         seen = merged.get(key)
         if seen is None:

@@ -21,15 +21,12 @@ from app.repositories.status import JobRun, StatusRepository
 from app.repositories.stored import StoredPoints
 from app.services.freshness import Freshness, freshness
 from app.services.monthly import (
-    Cell,
     HeatRow,
     heat_rows,
     month_counts,
     month_labels,
     month_thresholds,
 )
-
-__all__ = ["Cell", "Freshness", "HeatRow", "JobRun", "StatusReport", "status_report"]
 
 MAX_MONTHS = 120
 MAX_RUNS_PER_JOB = 50

@@ -163,3 +163,13 @@ def test_duration_text() -> None:
     assert duration_text(timedelta(minutes=45)) == "45 min"
     assert duration_text(timedelta(hours=3, minutes=15)) == "3 h 15 min"
     assert duration_text(timedelta(days=2, hours=4, minutes=59)) == "2 d 4 h"
+
+
+def test_an_area_the_registry_does_not_know_is_left_out() -> None:
+    thresholds = month_thresholds(["2024-05"], {BERLIN})
+    t = datetime(2024, 5, 2, tzinfo=UTC)
+    rows = [
+        BucketCount("XX", "actual", "A04", "PT15M", 1, 1, t, t),
+        BucketCount("DE_LU", "actual", "A04", "PT15M", 1, 1, t, t),
+    ]
+    assert [m.area_code for m in month_counts(rows, thresholds)] == ["DE_LU"]
