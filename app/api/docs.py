@@ -42,6 +42,7 @@ PARAMETERS: dict[tuple[str, str], dict[str, Any]] = {
         "tz": "Europe/Berlin",
     },
     ("get", "/api/v1/areas"): {"stored_only": True},
+    ("get", "/status"): {"months": 12, "area": "DE_LU"},
     ("get", "/api/v1/coverage"): {
         "area": "DE_LU",
         "data_type": ["actual"],

@@ -150,6 +150,10 @@ class EnergyDataOut(BaseModel):
     )
     present_points: int = Field(description="native points returned (or aggregated)")
     series: list[SeriesOut]
+    stored: list[StoredOut] | None = Field(
+        default=None, description="empty answers only: what is stored of each data type"
+    )
+    note: str | None = Field(default=None, description="empty answers only: where the data is")
     data: list[RecordOut] | ColumnsOut = Field(description="records (json) or columns (columnar)")
 
 

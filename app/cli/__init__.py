@@ -1,4 +1,4 @@
-"""``energy-data-service``: serve, migrate, parse, sandbox, backfill.
+"""``energy-data-service``: serve, migrate, parse, sandbox, backfill, status.
 
 Exit codes: 0 success, 1 the work failed, 2 bad input or configuration (one line on stderr).
 A failure is one line too (an unreachable database included); LOGGING__LEVEL=DEBUG adds the
@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from app.cli import backfill, migrate, parse, sandbox, serve
+from app.cli import backfill, migrate, parse, sandbox, serve, status
 from app.exceptions import UsageError, WorkFailed, database_unavailable
 
 
@@ -36,7 +36,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="energy-data-service", description=__doc__)
     sub: Any = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for command in (serve, migrate, parse, sandbox, backfill):
+    for command in (serve, migrate, parse, sandbox, backfill, status):
         command.register(sub)
     return parser
 

@@ -1,7 +1,9 @@
 """``energy-data-service serve``: the HTTP API and, when enabled, the scheduler.
 
 ``--sandbox`` runs the offline ENTSO-E sandbox in this process on a free loopback port and
-points the collector at it (no token needed; rows are stamped ``entsoe-sandbox``).
+points the collector at it (no token needed; rows are stamped ``entsoe-sandbox``), and loads
+actual and day-ahead load since 2024 in the background so the README's queries answer data
+(:mod:`app.cli.sandbox_history`; ``--no-history`` skips that).
 """
 
 from __future__ import annotations
@@ -36,7 +38,13 @@ def register(subparsers: Any) -> None:
     cmd.add_argument(
         "--sandbox",
         action="store_true",
-        help="collect from the built-in offline ENTSO-E sandbox instead of the real API",
+        help="collect from the built-in offline ENTSO-E sandbox instead of the real API, and"
+        " load its actual and day-ahead load since 2024 in the background",
+    )
+    cmd.add_argument(
+        "--no-history",
+        action="store_true",
+        help="with --sandbox: start without loading the history (the scheduler still runs)",
     )
     cmd.set_defaults(func=run)
 
@@ -66,6 +74,10 @@ def run(args: argparse.Namespace) -> int:
         sandbox_server = start_sandbox()
         settings = sandbox_settings(settings, sandbox_server.base_url)
     app = create_app(settings)
+    if args.sandbox and not args.no_history:
+        from app.cli.sandbox_history import with_history
+
+        with_history(app, settings)
 
     def keep(record: logging.LogRecord) -> bool:
         # A start that failed for a known reason was logged as one line (app.startup_failed);

@@ -67,6 +67,11 @@ class Readings:
         self._session = session
         self._snapshot = False
 
+    @property
+    def session(self) -> AsyncSession:
+        """The session (and snapshot) these reads run in, for other reads that must share it."""
+        return self._session
+
     async def _driver(self) -> asyncpg.Connection:
         conn = await self._session.connection()
         raw = await conn.get_raw_connection()

@@ -28,6 +28,7 @@ OK = {"area": "BE", "start": "2024-03-31T00:00:00+01:00", "end": "2024-04-01T00:
 GETS: dict[str, dict[str, str]] = {
     "/health": {},
     "/metrics": {},
+    "/status": {},
     "/api/v1/energy-data": OK,
     "/api/v1/load-data": {
         "area_code": "BE",

@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.api import params as qp
 from app.api.energy import render
-from app.api.energy.expected import bucket_expected, match_buckets, summaries
+from app.api.energy.expected import SeriesSummary, bucket_expected, match_buckets, summaries
 from app.api.limits import HeavyReadSlot
 from app.api.params import Aggregate, Format, Resolution
 from app.api.streaming import PacedResponse, spool
@@ -32,6 +32,7 @@ from app.entsoe.items import ITEMS, DataType
 from app.exceptions import InvalidInputError, TooManyPointsError
 from app.repositories.readings import Readings
 from app.repositories.readings_rows import BucketExpected, Bucketing, Columns, Group, RangeQuery
+from app.repositories.stored import StoredPoints, StoredSpan
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +165,9 @@ async def answer(
     # Aggregated or not, present counts the stored rows in the range (known before any row is read).
     present = {i: g.count for i, g in enumerate(groups)}
     series = summaries(query, groups, area, present, references)
+    stored = await _stored(queries, query, business_type, series)
     headers = render.csv_headers(
-        render.metadata(area, query, business_type, bucketing, zone, series)
+        render.metadata(area, query, business_type, bucketing, zone, series, stored)
     )
     body, size = await _spooled_csv(queries, query, groups, bucketing, zone, every, limits)
     return PacedResponse(
@@ -213,6 +215,16 @@ async def _references(
     return await queries.references(query.area_code, missing, query.end)
 
 
+async def _stored(
+    queries: Readings, query: RangeQuery, business_type: str | None, series: Sequence[SeriesSummary]
+) -> list[StoredSpan]:
+    """For an empty answer, what is stored of each requested item (else nothing: no reads)."""
+    if any(s.present for s in series):
+        return []
+    stored = StoredPoints(queries.session)
+    return [await stored.span(query.area_code, t, business_type) for t in query.data_types]
+
+
 async def _json(
     queries: Readings,
     area: Area,
@@ -230,5 +242,6 @@ async def _json(
     else:  # native points aggregated, not buckets
         counts = [g.count for g in groups]
     series = summaries(query, groups, area, dict(enumerate(counts)), references)
-    meta = render.metadata(area, query, business_type, bucketing, zone, series)
+    stored = await _stored(queries, query, business_type, series)
+    meta = render.metadata(area, query, business_type, bucketing, zone, series, stored)
     return render.body(meta, cols, groups, bucketing, zone, columnar=fmt is Format.COLUMNAR)

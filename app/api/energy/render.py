@@ -23,6 +23,7 @@ from app.domain.points import CSV_COLUMNS
 from app.domain.timegrid import EPOCH
 from app.entsoe.areas import Area
 from app.repositories.readings_rows import CSV_BUCKET_COLUMNS, Bucketing, Columns, Group, RangeQuery
+from app.repositories.stored import StoredSpan
 
 
 def json_response(content: Any) -> Response:
@@ -95,8 +96,13 @@ def metadata(
     bucketing: Bucketing | None,
     tz: ZoneInfo | None,
     series: Sequence[SeriesSummary],
+    stored: Sequence[StoredSpan] = (),
 ) -> dict[str, Any]:
-    """The response's description of itself (everything but the data)."""
+    """The response's description of itself (everything but the data).
+
+    ``stored`` (given for an empty answer): what is stored of each requested item, so that an
+    answer asked outside it says where the data is.
+    """
     bodies = [_series_body(s, bucketing, tz) for s in series]
     units = sorted({b["unit"] for b in bodies if b["unit"]})
     resolutions = sorted({r for b in bodies for r in b["native_resolutions"]})
@@ -104,7 +110,7 @@ def metadata(
     issued = [p.issued_at for s in series if s.group for p in s.group.parts]
     # Items never stored have no known grid: their expected_points is null and not summed.
     expected = [s.expected for s in series if s.expected is not None]
-    return {
+    meta = {
         "area": {"code": area.code, "eic": area.eic, "name": area.name, "tz": area.tz},
         "data_types": list(query.data_types),
         "business_type": business_type,
@@ -123,6 +129,23 @@ def metadata(
         "present_points": sum(s.present for s in series),
         "series": bodies,
     }
+    if stored:
+        meta["stored"] = [
+            {
+                "data_type": s.data_type,
+                "first": stamp(s.first, tz),
+                "last": stamp(s.last, tz),
+                "count": s.count,
+            }
+            for s in stored
+        ]
+        held = [
+            f"{s.data_type} {stamp(s.first, tz)}..{stamp(s.last, tz)}" for s in stored if s.count
+        ]
+        meta["note"] = f"nothing stored in [{meta['start']}, {meta['end']}); stored: " + (
+            "; ".join(held) if held else "nothing for these data types"
+        )
+    return meta
 
 
 def row_labels(
@@ -215,6 +238,10 @@ def csv_headers(meta: dict[str, Any]) -> dict[str, str]:
         "X-Expected-Points": text(meta["expected_points"]),
         "X-Present-Points": text(meta["present_points"]),
     }
+    if "stored" in meta:  # an empty answer: where the requested items are stored
+        headers["X-Stored"] = ",".join(
+            f"{s['data_type']}={text(s['first'])}/{text(s['last'])}" for s in meta["stored"]
+        )
     if meta["agg"] is not None:
         # Aggregated: the counts are native stored points, not buckets; each row's own counts
         # are its points,expected_points,partial columns.
