@@ -1,9 +1,10 @@
-"""EnergyPoints -> the parameter arrays of the merge statements (app/repositories/points_sql.py).
+"""EnergyPoints -> the parameter arrays of the statements in app/repositories/points_sql.py.
 
-One pass over the points: it checks them (aware timestamps, finite quantities), finds the
-distinct SeriesMeta and the runs of consecutive points sharing one, and keeps timestamps and
-quantities (as text, exactly as given) in batch order. The points are not sorted or deduplicated
-here: the merge statement does that per chunk.
+One pass over the points: it checks them (aware timestamps, quantities the column can hold),
+finds the distinct SeriesMeta and the runs of consecutive points sharing one, and keeps
+timestamps and quantities (as text, as given unless PostgreSQL could not read that text) in
+batch order. The points are not sorted or deduplicated here: the merge statement does that per
+chunk.
 """
 
 from __future__ import annotations
@@ -12,11 +13,20 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
 from typing import Any
 
-from app.domain.points import EnergyPoint, SeriesMeta
+from app.domain.points import QUANTITY_SCALE, CoveredPeriod, EnergyPoint, SeriesMeta, storable
+from app.domain.timegrid import FIXED_STEPS
 
 SeriesKey = tuple[str, int, str, str, str, str, str]
+GroupKey = tuple[str, str, str]  # (area_code, data_type, business_type)
+
+_STEP = Decimal(1).scaleb(-QUANTITY_SCALE)
+# Longer quantity texts (or exponent notation) are rounded here as the merge would round them:
+# PostgreSQL refuses numeric text with more than 16383 digits after the point (``1E-20000``).
+_PLAIN_TEXT_MAX = 32
 
 
 def series_key(meta: SeriesMeta) -> SeriesKey:
@@ -38,10 +48,24 @@ def require_aware(value: datetime, name: str) -> datetime:
     return value
 
 
+def group_key(meta: SeriesMeta) -> GroupKey:
+    return (meta.area_code, meta.data_type, meta.business_type)
+
+
 def _refuse(point: EnergyPoint) -> None:
     require_aware(point.timestamp, "EnergyPoint.timestamp")
-    if not point.quantity.is_finite():
-        raise ValueError(f"EnergyPoint.quantity must be a finite number, got {point.quantity}")
+    if not storable(point.quantity):
+        raise ValueError(
+            "EnergyPoint.quantity must be a finite number that rounds below 1e12 in magnitude,"
+            f" got {str(point.quantity)[:40]}"
+        )
+
+
+def _quantity_text(quantity: Decimal) -> str:
+    text = str(quantity)
+    if len(text) > _PLAIN_TEXT_MAX or "E" in text:
+        return str(quantity.quantize(_STEP, ROUND_HALF_UP))
+    return text
 
 
 @dataclass(slots=True)
@@ -70,26 +94,19 @@ class Batch:
                 batch.run_start.append(n)
                 batch.run_meta.append(i)
                 previous = meta
-            if point.timestamp.tzinfo is None or not point.quantity.is_finite():
+            if point.timestamp.tzinfo is None or not storable(point.quantity):
                 _refuse(point)
             batch.timestamps.append(point.timestamp)
-            batch.quantities.append(str(point.quantity))
+            batch.quantities.append(_quantity_text(point.quantity))
         for meta in batch.metas:
             require_aware(meta.document_created_at, "SeriesMeta.document_created_at")
         return batch
 
     def chunks(self, size: int, series_ids: Sequence[int]) -> Iterator[dict[str, Any]]:
         """The parameters of one merge statement per ``size`` points (ids: one per meta)."""
-        groups: dict[tuple[str, str, str], int] = {}
-        group_of = [
-            groups.setdefault((m.area_code, m.data_type, m.business_type), len(groups) + 1)
-            for m in self.metas
-        ]
-        group_params = {
-            "g_area": [g[0] for g in groups],
-            "g_type": [g[1] for g in groups],
-            "g_btype": [g[2] for g in groups],
-        }
+        groups: dict[GroupKey, int] = {}
+        group_of = [groups.setdefault(group_key(m), len(groups) + 1) for m in self.metas]
+        group_params = _group_params(groups)
         total = len(self.timestamps)
         for start in range(0, total, size):
             end = min(start + size, total)
@@ -110,3 +127,59 @@ class Batch:
                 # (a third of the client's time); Decimal's str never contains a comma
                 "p_qty": ",".join(self.quantities[start:end]),
             }
+
+    def supersede_params(
+        self, covered: Sequence[CoveredPeriod], real_source: str
+    ) -> dict[str, Any]:
+        """The parameters of the statement that applies ``covered`` (points_sql.SUPERSEDE).
+
+        Groups are numbered by the Periods; a point of a series no Period covers gets group 0,
+        which no Period has. ``c_step``: seconds of a Period whose rows are exactly its fixed-step
+        grid (complete, and no other Period of the batch overlaps it), else 0; only Periods of
+        step 0 need the batch's keys, which are sent only then. ``real_source``: the data source
+        whose rows only Periods of that source may delete.
+        """
+        groups: dict[GroupKey, int] = {}
+        period_group = [groups.setdefault(c.series, len(groups) + 1) for c in covered]
+        steps = _grid_steps(covered)
+        keys = 0 in steps
+        meta_group = [groups.get(group_key(m), 0) for m in self.metas] if keys else []
+        return {
+            **_group_params(groups),
+            "c_grp": period_group,
+            "c_start": [require_aware(c.start, "CoveredPeriod.start") for c in covered],
+            "c_end": [require_aware(c.end, "CoveredPeriod.end") for c in covered],
+            "c_rev": [c.meta.revision_number for c in covered],
+            "c_created": [c.meta.document_created_at for c in covered],
+            "c_real": [c.meta.data_source == real_source for c in covered],
+            "c_step": steps,
+            "r_start": [n + 1 for n in self.run_start] if keys else [],
+            "r_grp": [meta_group[i] for i in self.run_meta] if keys else [],
+            "p_ts": self.timestamps if keys else [],
+        }
+
+
+def _grid_steps(covered: Sequence[CoveredPeriod]) -> list[int]:
+    """Per Period, the seconds of its grid when its rows are exactly that grid, else 0."""
+    steps = [
+        int(FIXED_STEPS[c.meta.resolution].total_seconds())
+        if c.complete and c.meta.resolution in FIXED_STEPS
+        else 0
+        for c in covered
+    ]
+    # Two Periods of one series overlapping (two documents, say): the keys decide.
+    order = sorted(range(len(covered)), key=lambda i: (covered[i].series, covered[i].start))
+    for a, b in pairwise(order):
+        first, second = covered[a], covered[b]
+        if first.series == second.series and second.start < first.end:
+            steps[a] = steps[b] = 0
+    return steps
+
+
+def _group_params(groups: dict[GroupKey, int]) -> dict[str, list[str]]:
+    """Arrays indexed by group number (1-based, the dict's order)."""
+    return {
+        "g_area": [g[0] for g in groups],
+        "g_type": [g[1] for g in groups],
+        "g_btype": [g[2] for g in groups],
+    }

@@ -1,7 +1,9 @@
 """What a collection reports: per window, per (area, item) collection, and summed up.
 
 Counts are of distinct keys per upsert (see :class:`app.repositories.points.UpsertResult`);
-``points`` counts what the documents held, including points outside the requested range.
+``points`` counts what the documents held, including points outside the requested range;
+``rejected`` the points the processor refused (a quantity the database cannot hold, logged as
+``processor.point_rejected``); ``deleted`` stored rows a newer revision superseded.
 """
 
 from __future__ import annotations
@@ -12,6 +14,16 @@ from datetime import datetime
 from typing import Any
 
 from app.entsoe.errors import TokenRejectedError
+
+# A failure message is one line of at most this many characters: an unexpected error's text
+# (a database error's SQL and parameters) would otherwise be copied into every report and row.
+MESSAGE_MAX_CHARS = 300
+
+
+def one_line(text: str, limit: int = MESSAGE_MAX_CHARS) -> str:
+    """The first non-empty line of ``text``, cut to ``limit`` characters (marked with ...)."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return first if len(first) <= limit else first[: limit - 3] + "..."
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +42,11 @@ class WindowFailure:
     def of(
         cls, start: datetime, end: datetime, exc: BaseException, message: str | None = None
     ) -> WindowFailure:
-        """The failure ``exc`` caused; ``message`` replaces ``str(exc)``."""
+        """The failure ``exc`` caused; ``message`` replaces ``str(exc)``. Either is cut to its
+        first line (:func:`one_line`)."""
         fatal = isinstance(exc, TokenRejectedError)
-        return cls(start, end, type(exc).__name__, message or str(exc), fatal=fatal)
+        text = one_line(message or str(exc)) or type(exc).__name__
+        return cls(start, end, type(exc).__name__, text, fatal=fatal)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -45,7 +59,8 @@ class WindowFailure:
 
 @dataclass(frozen=True, slots=True)
 class WindowResult:
-    """One window: requests it took (retries included) and what the upsert did."""
+    """One window: requests it took (retries included), what the upsert did, and the points
+    the processor rejected."""
 
     area_code: str
     data_type: str
@@ -58,6 +73,8 @@ class WindowResult:
     unchanged: int = 0
     empty: bool = False
     failure: WindowFailure | None = None
+    rejected: int = 0
+    deleted: int = 0
 
 
 @dataclass(slots=True)
@@ -78,6 +95,8 @@ class CollectionSummary:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    deleted: int = 0
+    rejected: int = 0
     empty_windows: int = 0
     failed_windows: int = 0
     errors: list[WindowFailure] = field(default_factory=list)
@@ -97,6 +116,8 @@ class CollectionSummary:
         self.inserted += window.inserted
         self.updated += window.updated
         self.unchanged += window.unchanged
+        self.deleted += window.deleted
+        self.rejected += window.rejected
         self.empty_windows += int(window.empty)
 
     def as_dict(self) -> dict[str, Any]:
@@ -113,6 +134,8 @@ class CollectionSummary:
             "inserted": self.inserted,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "rejected": self.rejected,
             "empty_windows": self.empty_windows,
             "failed_windows": self.failed_windows,
             "errors": [e.as_dict() for e in self.errors],
@@ -122,11 +145,14 @@ class CollectionSummary:
 
 
 COUNTERS = ("windows", "requests", "points", "inserted", "updated", "unchanged", "empty_windows")
+# Counted in a summary but not kept in collection_runs.
+SUMMARY_ONLY = ("deleted", "rejected")
 
 
 def totals(summaries: Sequence[CollectionSummary]) -> dict[str, int]:
     """Counters summed over several collections (``failed`` counts failed windows)."""
-    out = {name: sum(getattr(s, name) for s in summaries) for name in COUNTERS}
+    names = (*COUNTERS, *SUMMARY_ONLY)
+    out = {name: sum(getattr(s, name) for s in summaries) for name in names}
     out["failed"] = sum(s.failed_windows for s in summaries)
     return out
 
