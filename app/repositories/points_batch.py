@@ -17,15 +17,22 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 from typing import Any
 
-from app.domain.points import QUANTITY_SCALE, CoveredPeriod, EnergyPoint, SeriesMeta, storable
+from app.domain.points import (
+    QUANTITY_PRECISION,
+    QUANTITY_SCALE,
+    CoveredPeriod,
+    EnergyPoint,
+    SeriesMeta,
+    storable,
+)
 from app.domain.timegrid import FIXED_STEPS
 
 SeriesKey = tuple[str, int, str, str, str, str, str]
 GroupKey = tuple[str, str, str]  # (area_code, data_type, business_type)
 
 _STEP = Decimal(1).scaleb(-QUANTITY_SCALE)
-# Longer quantity texts (or exponent notation) are rounded here as the merge would round them:
-# PostgreSQL refuses numeric text with more than 16383 digits after the point (``1E-20000``).
+# A plain quantity text this short holds at most 12 integer digits: the column holds it.
+_SHORT_TEXT = QUANTITY_PRECISION - QUANTITY_SCALE
 _PLAIN_TEXT_MAX = 32
 
 
@@ -61,10 +68,14 @@ def _refuse(point: EnergyPoint) -> None:
         )
 
 
-def _quantity_text(quantity: Decimal) -> str:
-    text = str(quantity)
+def _checked_text(point: EnergyPoint) -> str:
+    """The quantity's text for the merge: refused beyond the column, rounded (as the merge would
+    round it) when long or in exponent notation, which PostgreSQL may not read (``1E-20000``)."""
+    if not storable(point.quantity):
+        _refuse(point)
+    text = str(point.quantity)
     if len(text) > _PLAIN_TEXT_MAX or "E" in text:
-        return str(quantity.quantize(_STEP, ROUND_HALF_UP))
+        return str(point.quantity.quantize(_STEP, ROUND_HALF_UP))
     return text
 
 
@@ -82,6 +93,7 @@ class Batch:
         index_of: dict[int, int] = {}  # id(meta): the processor shares one meta per series
         index_of_value: dict[SeriesMeta, int] = {}
         previous = None
+        timestamps, quantities = batch.timestamps, batch.quantities
         for n, point in enumerate(points):
             meta = point.meta
             if meta is not previous:
@@ -94,10 +106,14 @@ class Batch:
                 batch.run_start.append(n)
                 batch.run_meta.append(i)
                 previous = meta
-            if point.timestamp.tzinfo is None or not storable(point.quantity):
+            quantity = point.quantity
+            if point.timestamp.tzinfo is None or not quantity.is_finite():
                 _refuse(point)
-            batch.timestamps.append(point.timestamp)
-            batch.quantities.append(_quantity_text(point.quantity))
+            text = str(quantity)
+            if len(text) > _SHORT_TEXT or "E" in text:  # else it is storable and plain
+                text = _checked_text(point)
+            timestamps.append(point.timestamp)
+            quantities.append(text)
         for meta in batch.metas:
             require_aware(meta.document_created_at, "SeriesMeta.document_created_at")
         return batch
