@@ -91,7 +91,9 @@ class PointsRepository:
         series (area, data type, business type) that ``points`` have no key for are deleted
         when the Period's revision is newer than or equal to all stored there; where a newer
         one is stored, the Period changes nothing and its points are not written. A Period
-        ENTSO-E did not publish never deletes a row it did. All in the caller's transaction.
+        ENTSO-E did not publish never deletes a row it did. A Period marked ``complete`` must
+        come with a point on every interval of its grid: its rows off that grid are deleted
+        without comparing keys. One statement for all Periods, in the caller's transaction.
         """
         if not points and not covered:
             return UpsertResult()
