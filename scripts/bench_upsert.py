@@ -148,15 +148,12 @@ def batches(points: list[EnergyPoint], size: int) -> Iterator[list[EnergyPoint]]
 
 def covered(points: list[EnergyPoint]) -> list[CoveredPeriod]:
     """One Period per series of ``points``, from its first point to the end of its last (a
-    series has a point every STEP, so each Period is complete)."""
-    spans: dict[int, CoveredPeriod] = {}
+    series has a point every STEP, so each Period is complete), as the processor makes them."""
+    spans: dict[int, tuple[SeriesMeta, datetime, datetime]] = {}
     for p in points:
         span = spans.get(id(p.meta))
-        if span is None:
-            spans[id(p.meta)] = CoveredPeriod(p.meta, p.timestamp, p.timestamp + STEP, True)
-        else:
-            spans[id(p.meta)] = CoveredPeriod(p.meta, span.start, p.timestamp + STEP, True)
-    return list(spans.values())
+        spans[id(p.meta)] = (p.meta, p.timestamp if span is None else span[1], p.timestamp)
+    return [CoveredPeriod(meta, first, last + STEP, True) for meta, first, last in spans.values()]
 
 
 async def checkpoint(engine: AsyncEngine) -> None:
@@ -170,13 +167,15 @@ async def checkpoint(engine: AsyncEngine) -> None:
 async def timed_upsert(
     db: Database, points: list[EnergyPoint], batch: int, chunk_size: int, periods: bool
 ) -> tuple[float, UpsertResult]:
+    # The Periods come with the points (the processor makes them per Period): not timed.
+    parts = [(part, covered(part) if periods else []) for part in batches(points, batch)]
     await checkpoint(db.engine)
     total = UpsertResult()
     began = time.perf_counter()
-    for part in batches(points, batch):
+    for part, spans in parts:
         async with db.session() as session:
             repo = PointsRepository(session, chunk_size=chunk_size)
-            total = total + await repo.upsert(part, covered(part) if periods else ())
+            total = total + await repo.upsert(part, spans)
     return time.perf_counter() - began, total
 
 

@@ -93,7 +93,8 @@ class PointsRepository:
         one is stored, the Period changes nothing and its points are not written. A Period
         ENTSO-E did not publish never deletes a row it did. A Period marked ``complete`` must
         come with a point on every interval of its grid: its rows off that grid are deleted
-        without comparing keys. One statement for all Periods, in the caller's transaction.
+        without comparing keys. One statement for all Periods (a second one when rows go), in the
+        caller's transaction.
         """
         if not points and not covered:
             return UpsertResult()
@@ -119,10 +120,18 @@ class PointsRepository:
     async def _supersede(
         self, batch: Batch, covered: Sequence[CoveredPeriod]
     ) -> tuple[int, list[int]]:
-        """Apply ``covered`` (points_sql.SUPERSEDE): (rows deleted, indices of stale Periods)."""
-        params = batch.supersede_params(covered, REAL_SOURCE)
-        deleted, stale = (await self._session.execute(text(points_sql.SUPERSEDE), params)).one()
-        return int(deleted), [int(n) - 1 for n in stale]
+        """Apply ``covered`` (see points_sql): (rows deleted, indices of stale Periods)."""
+        params = batch.period_params(covered, REAL_SOURCE)
+        judged = (await self._session.execute(text(points_sql.JUDGE_PERIODS), params)).all()
+        stale = [int(n) - 1 for n, is_stale, _ in judged if is_stale]
+        doomed = [int(n) for n, is_stale, suspect in judged if suspect and not is_stale]
+        if not doomed:
+            return 0, stale
+        keys = any(params["c_step"][n - 1] == 0 for n in doomed)
+        params |= batch.key_params(params) if keys else {"r_start": [], "r_grp": [], "p_ts": []}
+        params["doomed"] = doomed
+        deleted = await self._session.scalar(text(points_sql.DELETE_SUPERSEDED), params)
+        return int(deleted or 0), stale
 
     async def _merge(self, params: dict[str, Any], *, foreign: bool) -> tuple[int, int, int]:
         """Run one chunk: the fast merge in a savepoint, the safe one if a concurrent writer won.

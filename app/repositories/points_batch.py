@@ -144,22 +144,17 @@ class Batch:
                 "p_qty": ",".join(self.quantities[start:end]),
             }
 
-    def supersede_params(
-        self, covered: Sequence[CoveredPeriod], real_source: str
-    ) -> dict[str, Any]:
-        """The parameters of the statement that applies ``covered`` (points_sql.SUPERSEDE).
+    def period_params(self, covered: Sequence[CoveredPeriod], real_source: str) -> dict[str, Any]:
+        """The parameters of points_sql.JUDGE_PERIODS (and, with :meth:`key_params`,
+        DELETE_SUPERSEDED) for ``covered``.
 
-        Groups are numbered by the Periods; a point of a series no Period covers gets group 0,
-        which no Period has. ``c_step``: seconds of a Period whose rows are exactly its fixed-step
-        grid (complete, and no other Period of the batch overlaps it), else 0; only Periods of
-        step 0 need the batch's keys, which are sent only then. ``real_source``: the data source
-        whose rows only Periods of that source may delete.
+        Groups are numbered by the Periods. ``c_step``: seconds of a Period whose rows are
+        exactly its fixed-step grid (complete, and no other Period of the batch overlaps it),
+        else 0: such a Period needs the batch's keys. ``real_source``: the data source whose
+        rows only Periods of that source may delete.
         """
         groups: dict[GroupKey, int] = {}
         period_group = [groups.setdefault(c.series, len(groups) + 1) for c in covered]
-        steps = _grid_steps(covered)
-        keys = 0 in steps
-        meta_group = [groups.get(group_key(m), 0) for m in self.metas] if keys else []
         return {
             **_group_params(groups),
             "c_grp": period_group,
@@ -168,10 +163,19 @@ class Batch:
             "c_rev": [c.meta.revision_number for c in covered],
             "c_created": [c.meta.document_created_at for c in covered],
             "c_real": [c.meta.data_source == real_source for c in covered],
-            "c_step": steps,
-            "r_start": [n + 1 for n in self.run_start] if keys else [],
-            "r_grp": [meta_group[i] for i in self.run_meta] if keys else [],
-            "p_ts": self.timestamps if keys else [],
+            "c_step": _grid_steps(covered),
+        }
+
+    def key_params(self, period_params: dict[str, Any]) -> dict[str, Any]:
+        """The batch's keys, run-indexed, in the groups of ``period_params`` (a point of a series
+        no Period covers gets group 0, which no Period has)."""
+        columns = _group_columns(period_params)
+        groups = {g: n for n, g in enumerate(zip(*columns, strict=True), 1)}
+        meta_group = [groups.get(group_key(m), 0) for m in self.metas]
+        return {
+            "r_start": [n + 1 for n in self.run_start],
+            "r_grp": [meta_group[i] for i in self.run_meta],
+            "p_ts": self.timestamps,
         }
 
 
@@ -190,6 +194,10 @@ def _grid_steps(covered: Sequence[CoveredPeriod]) -> list[int]:
         if first.series == second.series and second.start < first.end:
             steps[a] = steps[b] = 0
     return steps
+
+
+def _group_columns(params: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
+    return params["g_area"], params["g_type"], params["g_btype"]
 
 
 def _group_params(groups: dict[GroupKey, int]) -> dict[str, list[str]]:

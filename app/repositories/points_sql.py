@@ -178,15 +178,17 @@ def _keeping_real(sql: str) -> str:
 MERGE_POINTS_FAST_FOREIGN = _keeping_real(MERGE_POINTS_FAST)
 MERGE_POINTS_FOREIGN = _keeping_real(MERGE_POINTS)
 
-# A batch's covered Periods (app.domain.points.CoveredPeriod), one statement per batch, before
-# its points are merged. ``judged`` reads each Period's stored rows once (one primary-key range
-# scan, fenced as in the merge): ``stale`` if a newer (revision_number, document_created_at) is
-# stored there (it then changes nothing: the repository leaves its points out), ``suspect`` if
-# it may have rows to delete. In a Period not stale every row is older or equal, and those its
-# revision no longer holds go: off its grid of ``step`` seconds where its rows are that whole
-# grid, else (step 0) those without an incoming key (``incoming``, indexed by run as in the
-# merge). Rows ENTSO-E published (``is_real``) are deleted only by Periods it published.
-SUPERSEDE = """
+
+# A batch's covered Periods (app.domain.points.CoveredPeriod), before its points are merged.
+# JUDGE_PERIODS reads each Period's stored rows once (a primary-key range scan, fenced as in the
+# merge): ``stale`` if a newer (revision_number, document_created_at) is stored there (it then
+# changes nothing: the repository leaves its points out), ``suspect`` if it may have rows to
+# delete. Only then DELETE_SUPERSEDED runs (a second statement keeps the common case small,
+# below the planner's JIT threshold) on the suspect Periods not stale, whose rows are all older
+# or equal: those off the Period's grid of ``step`` seconds where its rows are that whole grid,
+# else (step 0) those without an incoming key. Only ENTSO-E's Periods delete its rows.
+def _period(where: str) -> str:
+    return f"""
 WITH period AS (
     SELECT c.*, CASE WHEN c.step > 0 THEN make_interval(secs => c.step) END AS grid,
            (CAST(:g_area AS text[]))[c.grp] AS area_code,
@@ -198,36 +200,36 @@ WITH period AS (
         CAST(:c_step AS int4[])
     ) WITH ORDINALITY
         AS c(grp, first, stop, revision_number, document_created_at, is_real, step, n)
-),
-judged AS (
-    SELECT p.*, e.stale, e.suspect FROM period p CROSS JOIN LATERAL (
-        SELECT coalesce(bool_or((e.revision_number, e.document_created_at)
-                                > (p.revision_number, p.document_created_at)), false) AS stale,
-               count(*) > 0 AND (p.step = 0 OR bool_or(
-                   date_bin(p.grid, e."timestamp", p.first) <> e."timestamp")) AS suspect
-        FROM (
-            SELECT * FROM energy_data_points e
-            WHERE e.area_code = p.area_code AND e.data_type = p.data_type
-              AND e."timestamp" >= p.first AND e."timestamp" < p.stop
-              AND e.business_type = p.business_type
-            OFFSET 0
-        ) e
-    ) e
-),
+    WHERE {where}
+)"""  # noqa: S608
+
+
+_ROWS_OF_PERIOD = """FROM energy_data_points e
+        WHERE e.area_code = p.area_code AND e.data_type = p.data_type
+          AND e."timestamp" >= p.first AND e."timestamp" < p.stop
+          AND e.business_type = p.business_type
+        OFFSET 0"""
+
+JUDGE_PERIODS = f"""{_period("true")}
+SELECT p.n, e.stale, e.suspect FROM period p CROSS JOIN LATERAL (
+    SELECT coalesce(bool_or((e.revision_number, e.document_created_at)
+                            > (p.revision_number, p.document_created_at)), false) AS stale,
+           count(*) > 0 AND (p.step = 0 OR bool_or(
+               date_bin(p.grid, e."timestamp", p.first) <> e."timestamp")) AS suspect
+    FROM (SELECT * {_ROWS_OF_PERIOD}) e
+) e
+WHERE e.stale OR e.suspect
+"""  # noqa: S608
+
+DELETE_SUPERSEDED = f"""{_period("c.n = ANY (CAST(:doomed AS int8[]))")},
 incoming AS (
     SELECT (CAST(:r_grp AS int4[]))[width_bucket(k.ord, CAST(:r_start AS int8[]))] AS grp, k.ts
     FROM unnest(CAST(:p_ts AS timestamptz[])) WITH ORDINALITY AS k(ts, ord)
 ),
 candidate AS (
-    SELECT p.grp, p.step, p.grid, p.first, p.is_real, e.*
-    FROM judged p CROSS JOIN LATERAL (
-        SELECT e.ctid AS row_id, e."timestamp" AS ts, e.series_id FROM energy_data_points e
-        WHERE e.area_code = p.area_code AND e.data_type = p.data_type
-          AND e."timestamp" >= p.first AND e."timestamp" < p.stop
-          AND e.business_type = p.business_type
-        OFFSET 0
+    SELECT p.grp, p.step, p.grid, p.first, p.is_real, e.* FROM period p CROSS JOIN LATERAL (
+        SELECT e.ctid AS row_id, e."timestamp" AS ts, e.series_id {_ROWS_OF_PERIOD}
     ) e
-    WHERE p.suspect AND NOT p.stale
 ),
 doomed AS (
     SELECT row_id, is_real, series_id FROM candidate
@@ -237,14 +239,12 @@ doomed AS (
     WHERE c.step = 0 AND NOT EXISTS (SELECT 1 FROM incoming i WHERE i.grp = c.grp AND i.ts = c.ts)
 ),
 gone AS (
-    DELETE FROM energy_data_points
-    WHERE ctid = ANY (ARRAY(
-        SELECT d.row_id FROM doomed d
-        WHERE d.is_real OR NOT EXISTS (
+    DELETE FROM energy_data_points WHERE ctid = ANY (ARRAY(
+        SELECT d.row_id FROM doomed d WHERE d.is_real OR NOT EXISTS (
             SELECT 1 FROM energy_series o WHERE o.id = d.series_id AND o.data_source = 'entsoe'
         )
     ))
     RETURNING 1
 )
-SELECT (SELECT count(*) FROM gone), ARRAY(SELECT n FROM judged WHERE stale ORDER BY n)
-"""
+SELECT count(*) FROM gone
+"""  # noqa: S608
