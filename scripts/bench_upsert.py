@@ -9,8 +9,7 @@ the end, so the service's data is never touched.
 
 Data: 30 areas x PT15M actuals, area by area in time order (as the collector stores them), one
 TimeSeries per area and day (96 points), one document per area and 28 days (one request).
-- phase 1: upsert the N new points, ``--batch`` points per transaction, each with the covered
-  Periods of its points (one per series, as the collector passes them; ``--no-periods``: none);
+- phase 1: upsert the N new points, ``--batch`` points per transaction;
 - phase 2: upsert the same N again, 10% of the series (every tenth day) revised: revision + 1,
   a later document_created_at and a different value; the rest unchanged;
 - copy: a plain COPY of the same N rows into an empty copy of the table (its primary key and
@@ -18,8 +17,10 @@ TimeSeries per area and day (96 points), one document per area and 28 days (one 
 - orm: the seed's design, the baseline: one mapped object per point with all its metadata on the
   row (SeedPoint), session.add_all + commit, on a sample of ``--orm-points`` points into an empty
   table, scaled to points/s.
-Every timing starts from EnergyPoint objects (building rows or arrays from them is included) and
-ends with the commit. A CHECKPOINT precedes each timed step (when the role may run it) so that one
+Both phases pass each batch's covered Periods along (one per series, complete, as the collector
+passes what the processor made; ``--no-periods``: none, so nothing is judged or deleted).
+Every timing starts from EnergyPoint and CoveredPeriod objects (building rows or arrays from them
+is included) and ends with the commit. A CHECKPOINT precedes each timed step (when the role may run it) so that one
 step's dirty pages are not written during the next one.
 The last line is JSON: {"points_per_s", "reupsert_points_per_s", "copy_points_per_s",
 "orm_points_per_s"}.
