@@ -20,8 +20,8 @@ TimeSeries per area and day (96 points), one document per area and 28 days (one 
 Both phases pass each batch's covered Periods along (one per series, complete, as the collector
 passes what the processor made; ``--no-periods``: none, so nothing is judged or deleted).
 Every timing starts from EnergyPoint and CoveredPeriod objects (building rows or arrays from them
-is included) and ends with the commit. A CHECKPOINT precedes each timed step (when the role may run it) so that one
-step's dirty pages are not written during the next one.
+is included) and ends with the commit. A CHECKPOINT precedes each timed step (when the role may
+run it) so that one step's dirty pages are not written during the next one.
 The last line is JSON: {"points_per_s", "reupsert_points_per_s", "copy_points_per_s",
 "orm_points_per_s"}.
 """
