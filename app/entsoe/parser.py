@@ -34,6 +34,8 @@ class Period:
     """One Period: ``positions[i]`` (1-based, as written) carries ``quantities[i]``.
 
     ``start``/``end`` are UTC; the interval is half-open. Points are kept in document order.
+    A quantity is any number Decimal reads, NaN and Infinity included: whether it can be
+    stored is the processor's question, asked point by point.
     """
 
     start: datetime
@@ -205,8 +207,6 @@ def _period(el: etree._Element, doc: str, where: str) -> Period:
         raise node.error(
             "a position is not an integer or a quantity not a number", "Point"
         ) from None
-    if not all(q.is_finite() for q in quantities):
-        raise node.error("non-finite quantity", "Point")
     if positions and min(positions) < 1:
         raise node.error("position below 1", "Point")
     return Period(start, end, resolution, positions, quantities)

@@ -7,17 +7,33 @@ weekly point after a DST change still starts at local midnight); any other resol
 Point; A03 lets a Point hold until the next present position and the last one until the Period
 end. Positions beyond their Period are dropped with a warning, never stored; gaps between Periods
 stay gaps.
+
+A quantity the database cannot hold (not a finite number, or beyond
+:func:`app.domain.points.storable`) rejects that point only: it is logged
+(``processor.point_rejected``, with the document mRID, the Period's path and the position),
+counted in :attr:`ProcessedPoints.rejected`, and its interval stays a gap; under A03 the value
+before it does not run on over its span. Every Period is passed on as a
+:class:`~app.domain.points.CoveredPeriod`: the document states its series completely there.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from itertools import pairwise
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 import structlog
 
-from app.domain.points import EnergyPoint, SeriesMeta
+from app.domain.points import (
+    QUANTITY_LIMIT,
+    CoveredPeriod,
+    EnergyPoint,
+    ProcessedPoints,
+    SeriesMeta,
+    storable,
+)
 from app.domain.timegrid import RESOLUTIONS, boundaries
 from app.entsoe.areas import get_area
 from app.entsoe.errors import ProcessorError, UnknownAreaError
@@ -25,6 +41,11 @@ from app.entsoe.items import item_for
 from app.entsoe.parser import Acknowledgement, MarketDocument, Period, TimeSeries, parse
 
 log = structlog.get_logger(__name__)
+
+# Rejected points logged one by one per Period; the rest of that Period's are logged as a count.
+REJECTED_LOGGED = 10
+_QUANTITY_SHOWN = 40  # characters of a rejected quantity a log line repeats
+_OUT_OF_RANGE = "out of range: numeric(15,3) holds magnitudes below 1e12"
 
 
 def process(content: bytes, *, data_source: str = "entsoe") -> list[EnergyPoint]:
@@ -36,7 +57,13 @@ def process(content: bytes, *, data_source: str = "entsoe") -> list[EnergyPoint]
 
 
 def to_points(doc: MarketDocument, *, data_source: str = "entsoe") -> list[EnergyPoint]:
-    """Every row the document holds, one per (timestamp, area, data_type, business_type).
+    """The rows of :func:`extract`, without its Periods and counts."""
+    return list(extract(doc, data_source=data_source).points)
+
+
+def extract(doc: MarketDocument, *, data_source: str = "entsoe") -> ProcessedPoints:
+    """Every row the document holds, one per (timestamp, area, data_type, business_type), with
+    the Periods they came from and the number of points rejected.
 
     Rows come in document order (TimeSeries, Period, position). Overlapping Periods of one
     area and business type would give a key two values: :class:`ProcessorError`.
@@ -51,6 +78,8 @@ def to_points(doc: MarketDocument, *, data_source: str = "entsoe") -> list[Energ
         ) from None
     _check_no_overlap(doc)
     rows: list[EnergyPoint] = []
+    covered: list[CoveredPeriod] = []
+    rejected = 0
     for index, ts in enumerate(doc.time_series, 1):
         where = f"TimeSeries[{index}]"
         if ts.business_type not in item.business_types:
@@ -82,8 +111,14 @@ def to_points(doc: MarketDocument, *, data_source: str = "entsoe") -> list[Energ
                     time_series_mrid=ts.mrid,
                     data_source=data_source,
                 )
-            _period_rows(doc, ts, period, meta, area.zone, f"{where}/Period[{p_index}]", rows)
-    return rows
+            before = len(rows)
+            bad, intervals = _period_rows(
+                doc, ts, period, meta, area.zone, f"{where}/Period[{p_index}]", rows
+            )
+            rejected += bad
+            complete = len(rows) - before == intervals
+            covered.append(CoveredPeriod(meta, period.start, period.end, complete))
+    return ProcessedPoints(tuple(rows), tuple(covered), rejected)
 
 
 def _period_rows(
@@ -94,7 +129,8 @@ def _period_rows(
     zone: ZoneInfo,
     where: str,
     rows: list[EnergyPoint],
-) -> None:
+) -> tuple[int, int]:
+    """Append the Period's rows to ``rows``; return (points rejected, intervals in the Period)."""
     if period.resolution not in RESOLUTIONS:
         raise ProcessorError(
             f"unknown resolution {period.resolution!r}",
@@ -113,10 +149,16 @@ def _period_rows(
     n = len(starts)
     positions, quantities = period.positions, period.quantities
     count = len(positions)
-    if ts.curve_type == "A01" and count <= n and positions == tuple(range(1, count + 1)):
+    if (
+        ts.curve_type == "A01"
+        and count <= n
+        and positions == tuple(range(1, count + 1))
+        and _all_storable(quantities)
+    ):
         rows.extend([EnergyPoint(t, q, meta) for t, q in zip(starts, quantities, strict=False)])
-        return
-    pairs = sorted(zip(positions, quantities, strict=True))
+        return 0, n
+    # By position only: a NaN quantity cannot be ordered.
+    pairs = sorted(zip(positions, quantities, strict=True), key=itemgetter(0))
     if any(a[0] == b[0] for a, b in pairwise(pairs)):
         raise ProcessorError("a position appears twice", document_mrid=doc.mrid, element=where)
     outside = [p for p, _ in pairs if p > n]
@@ -133,13 +175,59 @@ def _period_rows(
             dropped_positions=outside,
         )
         pairs = pairs[: len(pairs) - len(outside)]
+    bad = [(p, q) for p, q in pairs if not storable(q)]
+    if bad:
+        _log_rejected(doc, ts, where, starts, bad)
     if ts.curve_type == "A01":
-        rows.extend([EnergyPoint(starts[p - 1], q, meta) for p, q in pairs])
-        return
+        rows.extend([EnergyPoint(starts[p - 1], q, meta) for p, q in pairs if storable(q)])
+        return len(bad), n
     # A03: each present position holds until the next present one, the last until Period end.
+    # A rejected point still ends the span before it: its own span stays a gap.
     for i, (pos, q) in enumerate(pairs):
+        if bad and not storable(q):
+            continue
         stop = pairs[i + 1][0] if i + 1 < len(pairs) else n + 1
         rows.extend([EnergyPoint(starts[k - 1], q, meta) for k in range(pos, stop)])
+    return len(bad), n
+
+
+def _all_storable(quantities: tuple[Decimal, ...]) -> bool:
+    """Whether every quantity is storable; min and max in C, since nearly always they all are."""
+    if not quantities:
+        return True
+    try:
+        return min(quantities) > -QUANTITY_LIMIT and max(quantities) < QUANTITY_LIMIT
+    except InvalidOperation:  # a NaN cannot be compared
+        return False
+
+
+def _log_rejected(
+    doc: MarketDocument,
+    ts: TimeSeries,
+    where: str,
+    starts: list[datetime],
+    bad: list[tuple[int, Decimal]],
+) -> None:
+    for position, quantity in bad[:REJECTED_LOGGED]:
+        log.warning(
+            "processor.point_rejected",
+            document_mrid=doc.mrid,
+            time_series_mrid=ts.mrid,
+            element=where,
+            position=position,
+            interval_start=starts[position - 1].isoformat(),
+            quantity=str(quantity)[:_QUANTITY_SHOWN],
+            reason="not a finite number" if not quantity.is_finite() else _OUT_OF_RANGE,
+        )
+    if len(bad) > REJECTED_LOGGED:
+        log.warning(
+            "processor.points_rejected",
+            document_mrid=doc.mrid,
+            time_series_mrid=ts.mrid,
+            element=where,
+            more=len(bad) - REJECTED_LOGGED,
+            positions=f"{bad[REJECTED_LOGGED][0]}..{bad[-1][0]}",
+        )
 
 
 def _check_no_overlap(doc: MarketDocument) -> None:

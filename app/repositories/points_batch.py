@@ -1,9 +1,10 @@
-"""EnergyPoints -> the parameter arrays of the merge statements (app/repositories/points_sql.py).
+"""EnergyPoints -> the parameter arrays of the statements in app/repositories/points_sql.py.
 
-One pass over the points: it checks them (aware timestamps, finite quantities), finds the
-distinct SeriesMeta and the runs of consecutive points sharing one, and keeps timestamps and
-quantities (as text, exactly as given) in batch order. The points are not sorted or deduplicated
-here: the merge statement does that per chunk.
+One pass over the points: it checks them (aware timestamps, quantities the column can hold),
+finds the distinct SeriesMeta and the runs of consecutive points sharing one, and keeps
+timestamps and quantities (as text, as given unless PostgreSQL could not read that text) in
+batch order. The points are not sorted or deduplicated here: the merge statement does that per
+chunk.
 """
 
 from __future__ import annotations
@@ -12,11 +13,27 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
 from typing import Any
 
-from app.domain.points import EnergyPoint, SeriesMeta
+from app.domain.points import (
+    QUANTITY_PRECISION,
+    QUANTITY_SCALE,
+    CoveredPeriod,
+    EnergyPoint,
+    SeriesMeta,
+    storable,
+)
+from app.domain.timegrid import FIXED_STEPS
 
 SeriesKey = tuple[str, int, str, str, str, str, str]
+GroupKey = tuple[str, str, str]  # (area_code, data_type, business_type)
+
+_STEP = Decimal(1).scaleb(-QUANTITY_SCALE)
+# A plain quantity text this short holds at most 12 integer digits: the column holds it.
+_SHORT_TEXT = QUANTITY_PRECISION - QUANTITY_SCALE
+_PLAIN_TEXT_MAX = 32
 
 
 def series_key(meta: SeriesMeta) -> SeriesKey:
@@ -38,10 +55,28 @@ def require_aware(value: datetime, name: str) -> datetime:
     return value
 
 
+def group_key(meta: SeriesMeta) -> GroupKey:
+    return (meta.area_code, meta.data_type, meta.business_type)
+
+
 def _refuse(point: EnergyPoint) -> None:
     require_aware(point.timestamp, "EnergyPoint.timestamp")
-    if not point.quantity.is_finite():
-        raise ValueError(f"EnergyPoint.quantity must be a finite number, got {point.quantity}")
+    if not storable(point.quantity):
+        raise ValueError(
+            "EnergyPoint.quantity must be a finite number that rounds below 1e12 in magnitude,"
+            f" got {str(point.quantity)[:40]}"
+        )
+
+
+def _checked_text(point: EnergyPoint) -> str:
+    """The quantity's text for the merge: refused beyond the column, rounded (as the merge would
+    round it) when long or in exponent notation, which PostgreSQL may not read (``1E-20000``)."""
+    if not storable(point.quantity):
+        _refuse(point)
+    text = str(point.quantity)
+    if len(text) > _PLAIN_TEXT_MAX or "E" in text:
+        return str(point.quantity.quantize(_STEP, ROUND_HALF_UP))
+    return text
 
 
 @dataclass(slots=True)
@@ -58,6 +93,7 @@ class Batch:
         index_of: dict[int, int] = {}  # id(meta): the processor shares one meta per series
         index_of_value: dict[SeriesMeta, int] = {}
         previous = None
+        timestamps, quantities = batch.timestamps, batch.quantities
         for n, point in enumerate(points):
             meta = point.meta
             if meta is not previous:
@@ -70,26 +106,23 @@ class Batch:
                 batch.run_start.append(n)
                 batch.run_meta.append(i)
                 previous = meta
-            if point.timestamp.tzinfo is None or not point.quantity.is_finite():
+            quantity = point.quantity
+            if point.timestamp.tzinfo is None or not quantity.is_finite():
                 _refuse(point)
-            batch.timestamps.append(point.timestamp)
-            batch.quantities.append(str(point.quantity))
+            text = str(quantity)
+            if len(text) > _SHORT_TEXT or "E" in text:  # else it is storable and plain
+                text = _checked_text(point)
+            timestamps.append(point.timestamp)
+            quantities.append(text)
         for meta in batch.metas:
             require_aware(meta.document_created_at, "SeriesMeta.document_created_at")
         return batch
 
     def chunks(self, size: int, series_ids: Sequence[int]) -> Iterator[dict[str, Any]]:
         """The parameters of one merge statement per ``size`` points (ids: one per meta)."""
-        groups: dict[tuple[str, str, str], int] = {}
-        group_of = [
-            groups.setdefault((m.area_code, m.data_type, m.business_type), len(groups) + 1)
-            for m in self.metas
-        ]
-        group_params = {
-            "g_area": [g[0] for g in groups],
-            "g_type": [g[1] for g in groups],
-            "g_btype": [g[2] for g in groups],
-        }
+        groups: dict[GroupKey, int] = {}
+        group_of = [groups.setdefault(group_key(m), len(groups) + 1) for m in self.metas]
+        group_params = _group_params(groups)
         total = len(self.timestamps)
         for start in range(0, total, size):
             end = min(start + size, total)
@@ -110,3 +143,67 @@ class Batch:
                 # (a third of the client's time); Decimal's str never contains a comma
                 "p_qty": ",".join(self.quantities[start:end]),
             }
+
+    def period_params(self, covered: Sequence[CoveredPeriod], real_source: str) -> dict[str, Any]:
+        """The parameters of points_sql.JUDGE_PERIODS (and, with :meth:`key_params`,
+        DELETE_SUPERSEDED) for ``covered``.
+
+        Groups are numbered by the Periods. ``c_step``: seconds of a Period whose rows are
+        exactly its fixed-step grid (complete, and no other Period of the batch overlaps it),
+        else 0: such a Period needs the batch's keys. ``real_source``: the data source whose
+        rows only Periods of that source may delete.
+        """
+        groups: dict[GroupKey, int] = {}
+        period_group = [groups.setdefault(c.series, len(groups) + 1) for c in covered]
+        return {
+            **_group_params(groups),
+            "c_grp": period_group,
+            "c_start": [require_aware(c.start, "CoveredPeriod.start") for c in covered],
+            "c_end": [require_aware(c.end, "CoveredPeriod.end") for c in covered],
+            "c_rev": [c.meta.revision_number for c in covered],
+            "c_created": [c.meta.document_created_at for c in covered],
+            "c_real": [c.meta.data_source == real_source for c in covered],
+            "c_step": _grid_steps(covered),
+        }
+
+    def key_params(self, period_params: dict[str, Any]) -> dict[str, Any]:
+        """The batch's keys, run-indexed, in the groups of ``period_params`` (a point of a series
+        no Period covers gets group 0, which no Period has)."""
+        columns = _group_columns(period_params)
+        groups = {g: n for n, g in enumerate(zip(*columns, strict=True), 1)}
+        meta_group = [groups.get(group_key(m), 0) for m in self.metas]
+        return {
+            "r_start": [n + 1 for n in self.run_start],
+            "r_grp": [meta_group[i] for i in self.run_meta],
+            "p_ts": self.timestamps,
+        }
+
+
+def _grid_steps(covered: Sequence[CoveredPeriod]) -> list[int]:
+    """Per Period, the seconds of its grid when its rows are exactly that grid, else 0."""
+    steps = [
+        int(FIXED_STEPS[c.meta.resolution].total_seconds())
+        if c.complete and c.meta.resolution in FIXED_STEPS
+        else 0
+        for c in covered
+    ]
+    # Two Periods of one series overlapping (two documents, say): the keys decide.
+    order = sorted(range(len(covered)), key=lambda i: (covered[i].series, covered[i].start))
+    for a, b in pairwise(order):
+        first, second = covered[a], covered[b]
+        if first.series == second.series and second.start < first.end:
+            steps[a] = steps[b] = 0
+    return steps
+
+
+def _group_columns(params: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
+    return params["g_area"], params["g_type"], params["g_btype"]
+
+
+def _group_params(groups: dict[GroupKey, int]) -> dict[str, list[str]]:
+    """Arrays indexed by group number (1-based, the dict's order)."""
+    return {
+        "g_area": [g[0] for g in groups],
+        "g_type": [g[1] for g in groups],
+        "g_btype": [g[2] for g in groups],
+    }

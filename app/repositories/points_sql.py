@@ -1,4 +1,4 @@
-"""The SQL of :mod:`app.repositories.points`: the set-based merge and the series it refers to.
+"""The SQL of :mod:`app.repositories.points`: the merge, its series, superseded rows' deletion.
 
 Arrays go in as parameters and come apart with ``unnest``: one statement (one round trip) per
 chunk, no temporary table, no row-by-row SQL. Casts are written ``CAST(:x AS t)`` because
@@ -177,3 +177,74 @@ def _keeping_real(sql: str) -> str:
 
 MERGE_POINTS_FAST_FOREIGN = _keeping_real(MERGE_POINTS_FAST)
 MERGE_POINTS_FOREIGN = _keeping_real(MERGE_POINTS)
+
+
+# A batch's covered Periods (app.domain.points.CoveredPeriod), before its points are merged.
+# JUDGE_PERIODS reads each Period's stored rows once (a primary-key range scan, fenced as in the
+# merge): ``stale`` if a newer (revision_number, document_created_at) is stored there (it then
+# changes nothing: the repository leaves its points out), ``suspect`` if it may have rows to
+# delete. Only then DELETE_SUPERSEDED runs (a second statement keeps the common case small,
+# below the planner's JIT threshold) on the suspect Periods not stale, whose rows are all older
+# or equal: those off the Period's grid of ``step`` seconds where its rows are that whole grid,
+# else (step 0) those without an incoming key. Only ENTSO-E's Periods delete its rows.
+def _period(where: str) -> str:
+    return f"""
+WITH period AS (
+    SELECT c.*, CASE WHEN c.step > 0 THEN make_interval(secs => c.step) END AS grid,
+           (CAST(:g_area AS text[]))[c.grp] AS area_code,
+           (CAST(:g_type AS text[]))[c.grp] AS data_type,
+           (CAST(:g_btype AS text[]))[c.grp] AS business_type
+    FROM unnest(
+        CAST(:c_grp AS int4[]), CAST(:c_start AS timestamptz[]), CAST(:c_end AS timestamptz[]),
+        CAST(:c_rev AS int4[]), CAST(:c_created AS timestamptz[]), CAST(:c_real AS bool[]),
+        CAST(:c_step AS int4[])
+    ) WITH ORDINALITY
+        AS c(grp, first, stop, revision_number, document_created_at, is_real, step, n)
+    WHERE {where}
+)"""  # noqa: S608
+
+
+_ROWS_OF_PERIOD = """FROM energy_data_points e
+        WHERE e.area_code = p.area_code AND e.data_type = p.data_type
+          AND e."timestamp" >= p.first AND e."timestamp" < p.stop
+          AND e.business_type = p.business_type
+        OFFSET 0"""
+
+JUDGE_PERIODS = f"""{_period("true")}
+SELECT p.n, e.stale, e.suspect FROM period p CROSS JOIN LATERAL (
+    SELECT coalesce(bool_or((e.revision_number, e.document_created_at)
+                            > (p.revision_number, p.document_created_at)), false) AS stale,
+           count(*) > 0 AND (p.step = 0 OR bool_or(
+               date_bin(p.grid, e."timestamp", p.first) <> e."timestamp")) AS suspect
+    FROM (SELECT * {_ROWS_OF_PERIOD}) e
+) e
+WHERE e.stale OR e.suspect
+"""  # noqa: S608
+
+DELETE_SUPERSEDED = f"""{_period("c.n = ANY (CAST(:doomed AS int8[]))")},
+incoming AS (
+    SELECT (CAST(:r_grp AS int4[]))[width_bucket(k.ord, CAST(:r_start AS int8[]))] AS grp, k.ts
+    FROM unnest(CAST(:p_ts AS timestamptz[])) WITH ORDINALITY AS k(ts, ord)
+),
+candidate AS (
+    SELECT p.grp, p.step, p.grid, p.first, p.is_real, e.* FROM period p CROSS JOIN LATERAL (
+        SELECT e.ctid AS row_id, e."timestamp" AS ts, e.series_id {_ROWS_OF_PERIOD}
+    ) e
+),
+doomed AS (
+    SELECT row_id, is_real, series_id FROM candidate
+    WHERE step > 0 AND date_bin(grid, ts, first) <> ts
+    UNION ALL
+    SELECT c.row_id, c.is_real, c.series_id FROM candidate c
+    WHERE c.step = 0 AND NOT EXISTS (SELECT 1 FROM incoming i WHERE i.grp = c.grp AND i.ts = c.ts)
+),
+gone AS (
+    DELETE FROM energy_data_points WHERE ctid = ANY (ARRAY(
+        SELECT d.row_id FROM doomed d WHERE d.is_real OR NOT EXISTS (
+            SELECT 1 FROM energy_series o WHERE o.id = d.series_id AND o.data_source = 'entsoe'
+        )
+    ))
+    RETURNING 1
+)
+SELECT count(*) FROM gone
+"""  # noqa: S608

@@ -75,7 +75,9 @@ class SandboxConfig:
     slowness is drawn independently. ``burst_429`` requests after the first ``burst_429_after``
     ones are answered 429 with ``Retry-After: burst_retry_after``. ``max_periods`` overrides
     the "maximum allowed period" of some items, as ISO periods (``"P7D"``; default: ENTSO-E's,
-    see :mod:`app.sandbox.limits`).
+    see :mod:`app.sandbox.limits`). ``resolution_revisions``: local dates per area whose actual
+    and day-ahead load a later revision republishes ``revision_delay`` after the first
+    publication at the other resolution (PT15M instead of PT60M or the reverse).
     """
 
     seed: int = 0
@@ -91,6 +93,7 @@ class SandboxConfig:
     first_dates: Mapping[str, date] = field(default_factory=dict)
     quarter_hour_areas: frozenset[str] = QUARTER_HOUR_AREAS
     resolution_switches: Mapping[str, date] = field(default_factory=lambda: RESOLUTION_SWITCHES)
+    resolution_revisions: Mapping[str, frozenset[date]] = field(default_factory=dict)
     max_periods: Mapping[DataType, str] = field(default_factory=lambda: ALLOWED_PERIODS)
     rate_limit_per_minute: int = 400
     rate_window_seconds: float = 60.0
@@ -134,6 +137,8 @@ class SandboxConfig:
         if unknown:
             raise ValueError(f"max_periods must be one of {sorted(KNOWN_PERIODS)}, got {unknown}")
         object.__setattr__(self, "max_periods", MappingProxyType(periods))
+        revisions = {k: frozenset(v) for k, v in self.resolution_revisions.items()}
+        object.__setattr__(self, "resolution_revisions", MappingProxyType(revisions))
 
     def current_time(self) -> datetime:
         """The sandbox clock, aware UTC."""
@@ -145,9 +150,14 @@ class SandboxConfig:
         """The first local date the area has data for."""
         return self.first_dates.get(area_code, self.default_first_date)
 
-    def resolution_minutes(self, area_code: str, day: date) -> int:
-        """15 or 60: the resolution of actual and day-ahead load on this local date."""
+    def resolution_minutes(self, area_code: str, day: date, *, republished: bool = False) -> int:
+        """15 or 60: the resolution of actual and day-ahead load on this local date; with
+        ``republished``, the one its later revision has (see ``resolution_revisions``)."""
         if area_code in self.quarter_hour_areas:
-            return 15
-        switch = self.resolution_switches.get(area_code)
-        return 15 if switch is not None and day >= switch else 60
+            first = 15
+        else:
+            switch = self.resolution_switches.get(area_code)
+            first = 15 if switch is not None and day >= switch else 60
+        if republished and day in self.resolution_revisions.get(area_code, ()):
+            return 75 - first  # the other one of 15 and 60
+        return first

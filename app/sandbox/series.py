@@ -146,7 +146,8 @@ def actual_series(
     day_start = int(tl.local_time(zone, days[0]).timestamp())
     for day in tl.days(*days):
         day_end = int(tl.local_time(zone, day + tl.ONE_DAY).timestamp())
-        minutes = config.resolution_minutes(code, day)
+        republished = day_end + lag + delay <= now_s
+        minutes = config.resolution_minutes(code, day, republished=republished)
         step = minutes * 60
         n = (day_end - day_start) // step
         available = min(n, int((now_s - lag - day_start) // step))
@@ -154,6 +155,7 @@ def actual_series(
             break
         inside = _inside(day_start, step, available, lo, hi)
         if inside:
+            revised = revised or minutes != config.resolution_minutes(code, day)
             cents = load_day(model, zone, day, day_start, n, minutes, False)
             gaps = _hours_in(seed, code, "gaps", config.gap_share, day_start, day_end)
             changes = _hours_in(
@@ -204,12 +206,14 @@ def day_ahead_series(
             break
         day_start = int(tl.local_time(zone, day).timestamp())
         day_end = int(tl.local_time(zone, day + tl.ONE_DAY).timestamp())
-        minutes = config.resolution_minutes(code, day)
+        republished = published + delay <= now_s
+        minutes = config.resolution_minutes(code, day, republished=republished)
         step = minutes * 60
         n = (day_end - day_start) // step
         inside = _inside(day_start, step, n, lo, hi)
         if not inside:
             continue
+        revised = revised or minutes != config.resolution_minutes(code, day)
         cents = load_day(model, zone, day, day_start, n, minutes, True)[inside.start : inside.stop]
         changes = _hours_in(
             config.seed, code, DataType.DAY_AHEAD.value, config.revision_share, day_start, day_end

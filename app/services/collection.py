@@ -22,11 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.db.database import Database
+from app.domain.points import ProcessedPoints
 from app.entsoe.areas import get_area
 from app.entsoe.client import EntsoeClient
 from app.entsoe.errors import EntsoeError
 from app.entsoe.items import DataType
-from app.entsoe.processor import to_points
+from app.entsoe.processor import extract
 from app.repositories.backfill_windows import BackfillWindowRepository, Interval
 from app.repositories.points import PointsRepository
 from app.repositories.runs import CollectionRunRepository
@@ -164,11 +165,12 @@ class DataCollectionService:
         try:
             fetched = await self.client.fetch(dt, get_area(area_code).eic, start, end)
             requests = fetched.requests
-            points = [
-                p for doc in fetched.documents for p in to_points(doc, data_source=self.data_source)
-            ]
+            found = ProcessedPoints.concat(
+                extract(doc, data_source=self.data_source) for doc in fetched.documents
+            )
+            points = found.points
             async with self.database.session() as session:
-                counts = await PointsRepository(session).upsert(points)
+                counts = await PointsRepository(session).upsert(points, found.covered)
                 if record_backfill:
                     await BackfillWindowRepository(session).record(
                         area_code,
@@ -200,9 +202,10 @@ class DataCollectionService:
                 end=end.isoformat(),
                 error=failure.error,
                 message=failure.message,
-                # Expected failures (ENTSO-E, a database outage) need no traceback.
-                exc_info=not isinstance(exc, EntsoeError) and not failure.outage,
             )
+            if not isinstance(exc, EntsoeError) and not failure.outage:
+                # Unexpected: its traceback, for a debugging operator only.
+                log.debug("collect.window_failed_traceback", error=failure.error, exc_info=exc)
             await self._record_failure(run.run_id, requests, failure)
             return WindowResult(area_code, dt.value, start, end, requests, failure=failure)
         log.debug(
@@ -213,6 +216,8 @@ class DataCollectionService:
             points=len(points),
             inserted=counts.inserted,
             updated=counts.updated,
+            deleted=counts.deleted,
+            rejected=found.rejected,
         )
         return WindowResult(
             area_code,
@@ -225,6 +230,8 @@ class DataCollectionService:
             counts.updated,
             counts.unchanged,
             empty=not points,
+            rejected=found.rejected,
+            deleted=counts.deleted,
         )
 
     async def _record_failure(self, run_id: int, requests: int, failure: WindowFailure) -> None:

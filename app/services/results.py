@@ -1,7 +1,9 @@
 """What a collection reports: per window, per (area, item) collection, and summed up.
 
 Counts are of distinct keys per upsert (see :class:`app.repositories.points.UpsertResult`);
-``points`` counts what the documents held, including points outside the requested range.
+``points`` counts what the documents held, including points outside the requested range;
+``rejected`` the points the processor refused (a quantity the database cannot hold, logged as
+``processor.point_rejected``); ``deleted`` stored rows a newer revision superseded.
 """
 
 from __future__ import annotations
@@ -13,6 +15,16 @@ from typing import Any
 
 from app.entsoe.errors import TokenRejectedError
 from app.exceptions import database_unavailable
+
+# A failure message is one line of at most this many characters: an unexpected error's text
+# (a database error's SQL and parameters) would otherwise be copied into every report and row.
+MESSAGE_MAX_CHARS = 300
+
+
+def one_line(text: str, limit: int = MESSAGE_MAX_CHARS) -> str:
+    """The first non-empty line of ``text``, cut to ``limit`` characters (marked with ...)."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return first if len(first) <= limit else first[: limit - 3] + "..."
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +44,13 @@ class WindowFailure:
 
     @classmethod
     def of(cls, start: datetime, end: datetime, exc: BaseException) -> WindowFailure:
-        """The failure ``exc`` caused."""
+        """The failure ``exc`` caused, its message cut to one line (:func:`one_line`)."""
         outage = database_unavailable(exc)
         return cls(
             start,
             end,
             type(exc).__name__,
-            outage or str(exc),
+            one_line(outage or str(exc)) or type(exc).__name__,
             fatal=isinstance(exc, TokenRejectedError),
             outage=outage is not None,
         )
@@ -54,7 +66,8 @@ class WindowFailure:
 
 @dataclass(frozen=True, slots=True)
 class WindowResult:
-    """One window: requests it took (retries included) and what the upsert did."""
+    """One window: requests it took (retries included), what the upsert did, and the points
+    the processor rejected."""
 
     area_code: str
     data_type: str
@@ -67,6 +80,8 @@ class WindowResult:
     unchanged: int = 0
     empty: bool = False
     failure: WindowFailure | None = None
+    rejected: int = 0
+    deleted: int = 0
 
 
 @dataclass(slots=True)
@@ -87,6 +102,8 @@ class CollectionSummary:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    deleted: int = 0
+    rejected: int = 0
     empty_windows: int = 0
     failed_windows: int = 0
     errors: list[WindowFailure] = field(default_factory=list)
@@ -106,6 +123,8 @@ class CollectionSummary:
         self.inserted += window.inserted
         self.updated += window.updated
         self.unchanged += window.unchanged
+        self.deleted += window.deleted
+        self.rejected += window.rejected
         self.empty_windows += int(window.empty)
 
     def as_dict(self) -> dict[str, Any]:
@@ -122,6 +141,8 @@ class CollectionSummary:
             "inserted": self.inserted,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "rejected": self.rejected,
             "empty_windows": self.empty_windows,
             "failed_windows": self.failed_windows,
             "errors": [e.as_dict() for e in self.errors],
@@ -131,11 +152,14 @@ class CollectionSummary:
 
 
 COUNTERS = ("windows", "requests", "points", "inserted", "updated", "unchanged", "empty_windows")
+# Counted in a summary but not kept in collection_runs.
+SUMMARY_ONLY = ("deleted", "rejected")
 
 
 def totals(summaries: Sequence[CollectionSummary]) -> dict[str, int]:
     """Counters summed over several collections (``failed`` counts failed windows)."""
-    out = {name: sum(getattr(s, name) for s in summaries) for name in COUNTERS}
+    names = (*COUNTERS, *SUMMARY_ONLY)
+    out = {name: sum(getattr(s, name) for s in summaries) for name in names}
     out["failed"] = sum(s.failed_windows for s in summaries)
     return out
 
