@@ -8,8 +8,6 @@ The browser test skips (with the reason) where /usr/bin/chromium is not installe
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -19,7 +17,6 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 import pytest_asyncio
-import uvicorn
 from sqlalchemy import text
 
 from app.db.database import Database
@@ -28,7 +25,7 @@ from app.domain.points import EnergyPoint
 from app.domain.timegrid import add_months
 from app.main import create_app
 from app.repositories.points import PointsRepository
-from tests.api.support import settings_for
+from tests.api.support import serving, settings_for
 from tests.conftest import TestServer, series_meta
 
 pytestmark = pytest.mark.db
@@ -100,23 +97,8 @@ async def status_database(test_server: TestServer) -> AsyncIterator[str]:
 
 @pytest.fixture(scope="module")
 def live(status_database: str) -> Iterator[str]:
-    config = uvicorn.Config(
-        create_app(settings_for(status_database)), host="127.0.0.1", port=0, log_config=None
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(create_app(settings_for(status_database))) as url:
+        yield url
 
 
 def test_the_page_is_html_and_its_assets_are_served_by_the_service(live: str) -> None:
