@@ -7,6 +7,11 @@ so after Ctrl-C, kill -9 or a database restart a re-run fetches only the windows
 finished. Windows ending within the actual look-back of now are fetched but not recorded (they
 may still change). Token and base URL come from ENTSOE__API_TOKEN, ENTSOE__BASE_URL.
 
+--refetch fetches every window again, finished or not, to pull revisions ENTSO-E published
+since; each is recorded again (its backfill_windows row is updated, not duplicated) and an
+older revision never overwrites a newer one. --dry-run reads no database: its plan lists every
+window, which is what --refetch fetches (a plain run skips the finished ones).
+
 However it ends, the summary so far is printed (the table, or --json, on stdout; failed windows,
 why it stopped and how to resume on stderr). Exit codes: 0 every window done; 1 a window failed,
 a rejected token or a database outage stopped it; 130 Ctrl-C; 2 bad arguments (one line).
@@ -53,7 +58,14 @@ def register(subparsers: Any) -> None:
     cmd.add_argument(
         "--concurrency", type=int, help="pairs at a time (COLLECTION__BACKFILL_CONCURRENCY)"
     )
-    cmd.add_argument("--dry-run", action="store_true", help="print the plan; touch nothing")
+    cmd.add_argument(
+        "--refetch",
+        action="store_true",
+        help="fetch finished windows again too (to pull revisions); they are recorded again",
+    )
+    cmd.add_argument(
+        "--dry-run", action="store_true", help="print the plan (every window); touch nothing"
+    )
     cmd.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     cmd.set_defaults(func=run)
 
@@ -119,15 +131,24 @@ def run(args: argparse.Namespace) -> int:
         logging.getLogger().setLevel(logging.WARNING)
     pairs, start, end, concurrency = parse_args(args, settings, datetime.now(UTC))
     if args.dry_run:
-        return asyncio.run(_dry_run(settings, pairs, start, end, args.json))
+        return asyncio.run(_dry_run(settings, pairs, start, end, args.json, args.refetch))
     if settings.entsoe.api_token is None:
         raise UsageError("ENTSOE__API_TOKEN is not set (the sandbox accepts `sandbox`)")
-    return asyncio.run(_backfill(settings, pairs, start, end, concurrency, args.json))
+    return asyncio.run(
+        _backfill(settings, pairs, start, end, concurrency, args.json, refetch=args.refetch)
+    )
 
 
 async def _dry_run(
-    settings: Settings, pairs: list[Pair], start: datetime, end: datetime, as_json: bool
+    settings: Settings,
+    pairs: list[Pair],
+    start: datetime,
+    end: datetime,
+    as_json: bool,
+    refetch: bool,
 ) -> int:
+    """The plan of every window over [start, end): ``backfill_windows`` is not read, so
+    windows a plain run would skip as finished are listed too (``refetch`` fetches them all)."""
     import httpx
 
     from app.entsoe.client import EntsoeClient
@@ -138,7 +159,8 @@ async def _dry_run(
     windows = sum(n for _, _, n in plan)
     if as_json:
         rows = [{"area": a, "data_type": t.value, "windows": n, "requests": n} for a, t, n in plan]
-        print(json.dumps({"dry_run": True, "windows": windows, "requests": windows, "plan": rows}))
+        head = {"dry_run": True, "refetch": refetch, "windows": windows, "requests": windows}
+        print(json.dumps({**head, "plan": rows}))
     else:
         print(
             f"plan for {start:%Y-%m-%dT%H:%MZ} .. {end:%Y-%m-%dT%H:%MZ} (nothing fetched or stored)"
@@ -156,6 +178,8 @@ async def _backfill(
     end: datetime,
     concurrency: int,
     as_json: bool,
+    *,
+    refetch: bool = False,
 ) -> int:
     """Run the backfill and, once it has started, report it whatever ends it. Ctrl-C:
     asyncio.run cancels this task, the report is printed and the cancellation goes on
@@ -183,6 +207,7 @@ async def _backfill(
                 concurrency=concurrency,
                 record_until=datetime.now(UTC) - settings.collection.actual_lookback,
                 lock_wait=settings.collection.lock_wait,
+                refetch=refetch,
                 outcome=outcome,
                 on_plan=bar.start,
                 on_window=bar.update,

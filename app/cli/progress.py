@@ -2,12 +2,15 @@
 the summary however the backfill ends (:func:`report`).
 
 Plain text, no dependency. On a terminal the progress line redraws in place a few times a
-second; otherwise (logs, CI) it is printed as a new line every few seconds.
+second, cut to the terminal's width (read at each redraw, so a resize is followed): a wrapped
+line could not be redrawn by ``\r``. Otherwise (logs, CI) it is printed whole as a new line
+every few seconds.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -17,6 +20,7 @@ from app.services.backfill import BackfillOutcome
 from app.services.results import WindowResult
 
 _BAR = 24
+_MIN_BAR = 5  # narrower than this the bar says nothing the percentage does not
 
 
 def _duration(seconds: float) -> str:
@@ -66,26 +70,38 @@ class Progress:
             self._last = now
             self.render()
 
-    def line(self) -> str:
-        elapsed = self.elapsed()
-        share = self.done / self.total if self.total else 1.0
-        filled = int(share * _BAR)
-        eta = elapsed / self.done * (self.total - self.done) if self.done else None
-        parts = [
-            f"[{'#' * filled}{'-' * (_BAR - filled)}] {self.done}/{self.total} windows",
-            f"{self.points:,} points",
-            f"{self.requests:,} requests",
-        ]
+    def line(self, width: int | None = None) -> str:
+        """The progress line, at most ``width`` characters if given: the bar narrows and goes
+        first, then requests, points, the ETA and the failed count, then the end is cut. The
+        percentage leads once the bar is gone, so 4 columns still show it."""
+        share = min(1.0, self.done / self.total) if self.total else 1.0
+        eta = self.elapsed() / self.done * (self.total - self.done) if self.done else None
+        # Shown in list order; (rank, text): the highest rank goes first when it is too wide.
+        parts = [(0, f"{int(share * 100)}% {self.done}/{self.total} windows")]
+        parts += [(3, f"{self.points:,} points"), (4, f"{self.requests:,} requests")]
         if self.failed:
-            parts.append(f"{self.failed} failed")
-        parts.append(f"ETA {_duration(eta)}" if eta is not None else "ETA ?")
-        return " | ".join(parts)
+            parts.append((1, f"{self.failed} failed"))
+        parts.append((2, f"ETA {_duration(eta)}" if eta is not None else "ETA ?"))
+        while True:
+            text = " | ".join(part for _, part in parts)
+            bar = _BAR if width is None else min(_BAR, width - len(text) - 3)
+            if bar >= _MIN_BAR:
+                filled = int(share * bar)
+                return f"[{'#' * filled}{'-' * (bar - filled)}] {text}"
+            if width is None or len(text) <= width:
+                return text
+            if len(parts) == 1:
+                return text[: max(width, 0)]
+            parts.remove(max(parts))
 
     def render(self) -> None:
         if not self.enabled:
             return
         if self.tty:
-            self.stream.write("\r\x1b[2K" + self.line())
+            # Never wider than the terminal: the last column is left free, since writing into
+            # it makes some terminals wrap at once. Read each time: the window may be resized.
+            width = max(1, shutil.get_terminal_size().columns - 1)
+            self.stream.write("\r\x1b[2K" + self.line(width))
         else:
             self.stream.write(self.line() + "\n")
         self.stream.flush()

@@ -8,6 +8,9 @@ collection (its lock, its ``collection_runs`` row) over its unfinished windows, 
 the lock is held: a concurrent backfill of the same pair may have finished some meanwhile.
 Pairs run ``concurrency`` at a time and share the client's rate limiter. A rejected token or a
 database outage stops the backfill: every further window would fail, or be fetched for nothing.
+
+``refetch`` fetches every window again, finished or not, to pull revisions ENTSO-E published
+since; each window is recorded again (its ``backfill_windows`` row is updated, not duplicated).
 """
 
 from __future__ import annotations
@@ -113,15 +116,18 @@ async def _collect_pair(
     *,
     record_until: datetime,
     lock_wait: float,
+    refetch: bool,
     on_window: Callable[[WindowResult], None] | None,
     on_skip: Callable[[int], None] | None,
 ) -> None:
-    """One pair's unfinished windows as one collection, its summary in ``outcome``; a rejected
+    """One pair's windows to fetch as one collection, its summary in ``outcome``; a rejected
     token or a database outage stops it."""
     remaining = list(windows)
 
     async def replan(session: AsyncSession) -> int:
         # Under the lock: whoever held it may have finished some of these windows meanwhile.
+        if refetch:  # finished or not, every window is fetched again
+            return len(remaining)
         repo = BackfillWindowRepository(session)
         done = await repo.done(*_key(pair), start, end, data_source=service.data_source)
         remaining[:] = [w for w in windows if not _covered(w, done)]
@@ -161,6 +167,7 @@ async def run_backfill(
     concurrency: int = 4,
     record_until: datetime | None = None,
     lock_wait: float = 30.0,
+    refetch: bool = False,
     outcome: BackfillOutcome | None = None,
     on_plan: Callable[[int], None] | None = None,
     on_window: Callable[[WindowResult], None] | None = None,
@@ -170,10 +177,12 @@ async def run_backfill(
     service's data source), ``concurrency`` pairs at a time, into ``outcome`` (a new one if not
     given; pass one to keep what was done when this raises or is cancelled).
 
-    Windows ending at or before ``record_until`` (default: ``end``) are recorded as finished,
-    each in its window's transaction. A rejected token or a database outage stops the rest.
-    ``on_plan`` gets the number of windows to fetch, ``on_window`` each fetched window,
-    ``on_skip`` how many planned windows a concurrent run finished while this one waited.
+    With ``refetch``, windows finished before are fetched too (nothing is skipped). Windows
+    ending at or before ``record_until`` (default: ``end``) are recorded as finished, each in
+    its window's transaction (a finished one's row is updated). A rejected token or a database
+    outage stops the rest. ``on_plan`` gets the number of windows to fetch, ``on_window`` each
+    fetched window, ``on_skip`` how many planned windows a concurrent run finished while this
+    one waited.
     """
     out = outcome if outcome is not None else BackfillOutcome(list(pairs))
     until = end if record_until is None else record_until
@@ -188,7 +197,8 @@ async def run_backfill(
             try:
                 await _collect_pair(
                     service, pair, start, end, todo[pair], out,
-                    record_until=until, lock_wait=lock_wait, on_window=on_window, on_skip=on_skip,
+                    record_until=until, lock_wait=lock_wait, refetch=refetch,
+                    on_window=on_window, on_skip=on_skip,
                 )  # fmt: skip
             except asyncio.CancelledError:
                 if pair in out.summaries:
@@ -211,7 +221,11 @@ async def run_backfill(
             repo = BackfillWindowRepository(session)
             for pair in pairs:
                 planned = service.plan(pair[1], start, end)
-                done = await repo.done(*_key(pair), start, end, data_source=service.data_source)
+                done = (
+                    []
+                    if refetch
+                    else await repo.done(*_key(pair), start, end, data_source=service.data_source)
+                )
                 todo[pair] = [w for w in planned if not _covered(w, done)]
                 out.todo[pair] = len(todo[pair])
                 out.skipped[pair] = len(planned) - len(todo[pair])
