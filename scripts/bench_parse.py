@@ -4,7 +4,7 @@ Decodes the one-year hourly document (8,784 points) and the 15-minute week (672 
 ``../shared/entsoe-samples/real/`` many times; without the samples it generates an equivalent
 year and week. Prints a table, then ends with one JSON line:
 ``{"points_per_s": <one-year file>, "entsoe_py_points_per_s": <same file, or null>}``.
-entsoe-py is optional (``pip install -e '.[bench]'``); without it its figure is null.
+entsoe-py is optional (it comes with requirements/dev.lock); without it its figure is null.
 
     .venv/bin/python scripts/bench_parse.py [--seconds 3] [--samples DIR]
 """
