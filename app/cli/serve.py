@@ -86,9 +86,15 @@ def run(args: argparse.Namespace) -> int:
         return not (known and record.getMessage().startswith("Traceback"))
 
     logging.getLogger("uvicorn.error").addFilter(keep)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host=settings.api.host, port=settings.api.port, log_config=None)
+    # uvicorn's logger settings are process-wide and the in-process sandbox's server quiets them
+    # (level, and no access log): restore them for this server, so "Uvicorn running on ..." and
+    # one line per request reach the service's log.
+    level = settings.logging.level.lower()
+    config = uvicorn.Config(
+        app, host=settings.api.host, port=settings.api.port, log_config=None, log_level=level
     )
+    logging.getLogger("uvicorn.access").propagate = True
+    server = uvicorn.Server(config)
     try:
         server.run()
     except SystemExit:  # uvicorn's exit code 3 when the lifespan or the bind failed

@@ -166,4 +166,11 @@ def test_every_readme_example_answers_data_on_a_first_sandbox_start(
         assert status == "200", f"{command}\n{done.stdout[:500]}"
         csv = "content-type: text/csv" in done.stderr.lower()
         assert has_data(body, csv), f"{command} answered no data:\n{body[:500]}"
+    # Where it listens and every request are logged, whatever the sandbox's server does.
+    for pattern in (
+        rf"Uvicorn running on http://127\.0\.0\.1:{port}",
+        r"GET /api/v1/energy-data\?",
+    ):
+        if not any(re.search(pattern, line) for line in server.log):
+            server.wait_for(pattern, time.monotonic() + 5)
     assert server.stop() == 130  # Ctrl-C: a clean shutdown, the shell's code for SIGINT
