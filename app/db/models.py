@@ -1,9 +1,11 @@
 """Table definitions (SQLAlchemy Core). The schema itself is created only by Alembic migrations.
 
-``energy_data_points`` is the hot table, one row per (area, data type, UTC timestamp, business
-type); its key is ordered (area_code, data_type, timestamp, business_type) so that the range
-queries the API makes (one area, one or a few data types, a time range) are one index range scan
-in time order. What repeats per TimeSeries (mRIDs, unit, resolution, curve type, source) is stored
+``energy_data_points`` is the hot table, one row per (area, data type, production type, UTC
+timestamp, business type); its key is ordered (area_code, data_type, psr_type, timestamp,
+business_type) so that the range queries the API makes (one area, one or a few data types and
+production types, a time range) are one index range scan per series, in time order
+(``scripts/bench_key_order.py`` measured the alternatives; migration 0004). What repeats per
+TimeSeries (mRIDs, unit, resolution, curve type, source) is stored
 once in ``energy_series`` and referenced by a 4-byte id.
 
 ``series_id`` has no FOREIGN KEY: its per-row trigger check halves the upsert throughput
@@ -79,16 +81,18 @@ energy_data_points = Table(
     "energy_data_points",
     metadata,
     Column("area_code", String(16), nullable=False),
-    Column("data_type", String(16), nullable=False),
+    Column("data_type", String(32), nullable=False),
     Column("timestamp", DateTime(timezone=True), nullable=False),
     Column("business_type", String(3), nullable=False),
+    # psrType B01..B25; empty for series without one (load)
+    Column("psr_type", String(3), nullable=False, server_default=text("''")),
     Column("quantity", Numeric(15, 3), nullable=False),
     Column("revision_number", Integer, nullable=False),
     Column("document_created_at", DateTime(timezone=True), nullable=False),
     Column("series_id", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    PrimaryKeyConstraint("area_code", "data_type", "timestamp", "business_type"),
+    PrimaryKeyConstraint("area_code", "data_type", "psr_type", "timestamp", "business_type"),
     CheckConstraint(_data_type_check, name="data_type"),
 )
 
@@ -110,7 +114,7 @@ collection_runs = Table(
     Column("trigger", String(16), nullable=False),
     Column("job", String(32), nullable=True),
     Column("area_code", String(16), nullable=False),
-    Column("data_type", String(16), nullable=False),
+    Column("data_type", String(32), nullable=False),
     Column("range_start", DateTime(timezone=True), nullable=False),
     Column("range_end", DateTime(timezone=True), nullable=False),
     Column("status", String(16), nullable=False),
@@ -139,7 +143,7 @@ backfill_windows = Table(
     "backfill_windows",
     metadata,
     Column("area_code", String(16), nullable=False),
-    Column("data_type", String(16), nullable=False),
+    Column("data_type", String(32), nullable=False),
     Column("data_source", String(32), nullable=False),
     Column("window_start", DateTime(timezone=True), nullable=False),
     Column("window_end", DateTime(timezone=True), nullable=False),
@@ -158,7 +162,7 @@ collection_empty_gaps = Table(
     "collection_empty_gaps",
     metadata,
     Column("area_code", String(16), nullable=False),
-    Column("data_type", String(16), nullable=False),
+    Column("data_type", String(32), nullable=False),
     Column("data_source", String(32), nullable=False),
     Column("gap_start", DateTime(timezone=True), nullable=False),
     Column("gap_end", DateTime(timezone=True), nullable=False),

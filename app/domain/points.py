@@ -16,8 +16,19 @@ from datetime import datetime
 from decimal import Decimal
 
 # A stored row as CSV (the API's csv format, the parse command), in this order: its key (UTC
-# timestamp, area, data type, business type), quantity (in the series' unit), series resolution.
-CSV_COLUMNS = ("timestamp", "area_code", "data_type", "business_type", "quantity", "resolution")
+# timestamp, area, data type, business type, production type), quantity (in the series' unit),
+# series resolution.
+CSV_COLUMNS = (
+    "timestamp",
+    "area_code",
+    "data_type",
+    "business_type",
+    "psr_type",
+    "quantity",
+    "resolution",
+)
+# The production type of a series that has none (load, the aggregated generation forecast).
+NO_PSR = ""
 
 # energy_data_points.quantity is numeric(15, 3) (app/db/models.py): a value is rounded to 3
 # decimals (half away from zero, as PostgreSQL rounds numerics) and must then stay below 10**12.
@@ -37,7 +48,8 @@ class SeriesMeta:
     """Everything a point shares with its TimeSeries and document.
 
     ``area_code`` is the registry's short code (``DE_LU``), ``data_type`` a
-    :class:`app.entsoe.items.DataType` value, ``resolution`` an ISO 8601 duration as
+    :class:`app.entsoe.items.DataType` value, ``psr_type`` the production type (``B16``; empty
+    for series without one, such as load), ``resolution`` an ISO 8601 duration as
     ENTSO-E writes it (``PT15M``, ``P7D``), ``document_created_at`` UTC.
     """
 
@@ -52,6 +64,12 @@ class SeriesMeta:
     document_created_at: datetime
     time_series_mrid: str
     data_source: str
+    psr_type: str = NO_PSR
+
+    @property
+    def series(self) -> tuple[str, str, str, str]:
+        """(area_code, data_type, business_type, psr_type): the series this meta's rows are of."""
+        return (self.area_code, self.data_type, self.business_type, self.psr_type)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,15 +82,16 @@ class EnergyPoint:
     meta: SeriesMeta
 
     @property
-    def key(self) -> tuple[datetime, str, str, str]:
-        """The primary key: (timestamp, area_code, data_type, business_type)."""
-        return (self.timestamp, self.meta.area_code, self.meta.data_type, self.meta.business_type)
+    def key(self) -> tuple[datetime, str, str, str, str]:
+        """The row's identity: (timestamp, area_code, data_type, business_type, psr_type)."""
+        m = self.meta
+        return (self.timestamp, m.area_code, m.data_type, m.business_type, m.psr_type)
 
 
 @dataclass(frozen=True, slots=True)
 class CoveredPeriod:
     """A Period of one document: in [``start``, ``end``) (UTC) it states the whole series
-    (``meta``'s area, data type and business type) as of ``meta``'s revision.
+    (``meta``'s area, data type, business type and production type) as of ``meta``'s revision.
 
     So a stored value of that series in the interval which the document does not hold (a
     position it dropped, an interval of another resolution, a point it rejected) is superseded
@@ -87,9 +106,9 @@ class CoveredPeriod:
     complete: bool = False
 
     @property
-    def series(self) -> tuple[str, str, str]:
-        """(area_code, data_type, business_type): the rows this Period speaks for."""
-        return (self.meta.area_code, self.meta.data_type, self.meta.business_type)
+    def series(self) -> tuple[str, str, str, str]:
+        """(area_code, data_type, business_type, psr_type): the rows this Period speaks for."""
+        return self.meta.series
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Async ENTSO-E Transparency Platform client for the six load items.
+"""Async ENTSO-E Transparency Platform client for the load and generation items.
 
 One instance per process, over the application's shared ``httpx.AsyncClient``. Every call of an
 instance shares one client-side rate limiter (a 60-second sliding window) and, after an HTTP 429,
@@ -98,7 +98,7 @@ class EntsoeClient:
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff_base, self.backoff_max = backoff_base, backoff_max
-        self.max_windows = {dt: item.max_window for dt, item in ITEMS.items()}
+        self.max_windows = {dt: item.window for dt, item in ITEMS.items()}
         self.max_windows.update(max_windows or {})
         self.max_rate_limit_waits = max_rate_limit_waits
         self.default_ban_s, self.max_ban_s = default_ban_s, max_ban_s
@@ -143,9 +143,19 @@ class EntsoeClient:
         ]
 
     async def fetch(
-        self, data_type: DataType, area_eic: str, start: datetime, end: datetime
+        self,
+        data_type: DataType,
+        area_eic: str,
+        start: datetime,
+        end: datetime,
+        *,
+        psr_type: str | None = None,
     ) -> FetchResult:
         """One window's documents (``area_eic`` may also be a registry short code).
+
+        A data type that comes in another's documents (``generation_consumption`` in A75's) is
+        fetched with that one's request: the documents hold both. ``psr_type`` narrows a
+        generation request to one production type (ENTSO-E's ``psrType``).
 
         "No matching data found" (HTTP 200 or 400) is an empty result. "Larger than allowed"
         halves the window and fetches both halves. 5xx, timeouts, connection errors and
@@ -157,21 +167,28 @@ class EntsoeClient:
             raise EntsoeError("no ENTSO-E security token configured (ENTSOE__API_TOKEN)")
         eic = get_area(area_eic).eic
         result = FetchResult()
-        for lo, hi in self.plan_windows(data_type, start, end):
-            await self._fetch_window(DataType(data_type), eic, lo, hi, result)
-        return result
-
-    async def _fetch_window(
-        self, data_type: DataType, eic: str, start: datetime, end: datetime, result: FetchResult
-    ) -> None:
-        item = ITEMS[data_type]
+        item = ITEMS[ITEMS[DataType(data_type)].request]
         params = {
             "documentType": item.document_type,
             "processType": item.process_type,
-            "outBiddingZone_Domain": eic,
-            "periodStart": f"{start:%Y%m%d%H%M}",
-            "periodEnd": f"{end:%Y%m%d%H%M}",
+            item.domain_param: eic,
         }
+        if psr_type:
+            params["psrType"] = psr_type
+        for lo, hi in self.plan_windows(item.data_type, start, end):
+            await self._fetch_window(item.data_type, params, lo, hi, result)
+        return result
+
+    async def _fetch_window(
+        self,
+        data_type: DataType,
+        base: dict[str, str],
+        start: datetime,
+        end: datetime,
+        result: FetchResult,
+    ) -> None:
+        params = {**base, "periodStart": f"{start:%Y%m%d%H%M}", "periodEnd": f"{end:%Y%m%d%H%M}"}
+        eic = next(v for k, v in base.items() if k.endswith("Domain"))
         try:
             result.documents.extend(await self._get(params, result))
         except IntervalTooLargeError:
@@ -187,8 +204,8 @@ class EntsoeClient:
                 end=end.isoformat(),
                 middle=middle.isoformat(),
             )
-            await self._fetch_window(data_type, eic, start, middle, result)
-            await self._fetch_window(data_type, eic, middle, end, result)
+            await self._fetch_window(data_type, base, start, middle, result)
+            await self._fetch_window(data_type, base, middle, end, result)
 
     def redacted_url(self, params: Mapping[str, str]) -> str:
         return f"{self.base_url}?{urlencode({**params, 'securityToken': REDACTED})}"

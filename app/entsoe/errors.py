@@ -22,6 +22,18 @@ class UnknownAreaError(EntsoeError, ValueError):
         super().__init__(f"unknown ENTSO-E area {code!r}{hint}")
 
 
+class UnknownPsrTypeError(EntsoeError, ValueError):
+    """Neither a production type code (B01..B25) nor one of the registry's names."""
+
+    def __init__(self, text: str, suggestion: str | None = None) -> None:
+        self.text = text
+        hint = f"; did you mean {suggestion}?" if suggestion else ""
+        super().__init__(
+            f"unknown production type {text!r}: use a code B01..B25 or a name such as solar or"
+            f" wind_onshore (GET /api/v1/production-types lists them){hint}"
+        )
+
+
 class TokenRejectedError(EntsoeError):
     """HTTP 401/403: the security token is missing, wrong or revoked. Never retried."""
 

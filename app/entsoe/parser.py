@@ -22,6 +22,7 @@ from app.entsoe.errors import MalformedXmlError, ProcessorError
 
 KNOWN_CURVE_TYPES = frozenset({"A01", "A03"})
 NO_DATA_TEXT = "no matching data found"
+_OUT_AREA, _IN_AREA = "outBiddingZone_Domain.mRID", "inBiddingZone_Domain.mRID"
 
 # No entity expansion, no network: the bytes come from outside.
 _XML_PARSER = etree.XMLParser(
@@ -47,6 +48,10 @@ class Period:
 
 @dataclass(frozen=True, slots=True)
 class TimeSeries:
+    """One TimeSeries. ``direction`` is ``"in"`` when it names its area as
+    inBiddingZone_Domain (generation), ``"out"`` for outBiddingZone_Domain (load, consumption);
+    ``psr_type`` is its MktPSRType/psrType, empty when it has none."""
+
     mrid: str
     business_type: str
     object_aggregation: str
@@ -54,6 +59,8 @@ class TimeSeries:
     unit: str
     curve_type: str
     periods: tuple[Period, ...]
+    direction: str = "out"
+    psr_type: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,11 +224,16 @@ def _time_series(el: etree._Element, doc: str, where: str) -> TimeSeries:
     curve_type = node.text("curveType")
     if curve_type not in KNOWN_CURVE_TYPES:
         raise node.error(f"unknown curve type {curve_type!r}", "curveType")
-    # Load documents name the area as outBiddingZone; generation ones use inBiddingZone.
-    area_field = next(
-        (f for f in ("outBiddingZone_Domain.mRID", "inBiddingZone_Domain.mRID") if node.all(f)),
-        "outBiddingZone_Domain.mRID",
-    )
+    # Load and consumption series name the area as outBiddingZone, generation as inBiddingZone.
+    fields = [f for f in (_OUT_AREA, _IN_AREA) if node.all(f)]
+    if len(fields) > 1:
+        raise node.error("both inBiddingZone and outBiddingZone: direction unknown", _IN_AREA)
+    area_field = fields[0] if fields else _OUT_AREA
+    psr_type = ""
+    if node.all("MktPSRType"):
+        psr_type = node.child("MktPSRType").text("psrType")
+        if len(psr_type) != 3:
+            raise node.error(f"not a production type: {psr_type!r}", "MktPSRType/psrType")
     return TimeSeries(
         mrid=node.text("mRID"),
         business_type=node.text("businessType"),
@@ -232,6 +244,8 @@ def _time_series(el: etree._Element, doc: str, where: str) -> TimeSeries:
         periods=tuple(
             _period(p, doc, f"{where}/Period[{i}]") for i, p in enumerate(node.all("Period"), 1)
         ),
+        direction="in" if area_field == _IN_AREA else "out",
+        psr_type=psr_type,
     )
 
 

@@ -37,7 +37,7 @@ from app.domain.points import (
 from app.domain.timegrid import RESOLUTIONS, boundaries
 from app.entsoe.areas import get_area
 from app.entsoe.errors import ProcessorError, UnknownAreaError
-from app.entsoe.items import item_for
+from app.entsoe.items import is_known_document, item_for
 from app.entsoe.parser import Acknowledgement, MarketDocument, Period, TimeSeries, parse
 
 log = structlog.get_logger(__name__)
@@ -62,26 +62,35 @@ def to_points(doc: MarketDocument, *, data_source: str = "entsoe") -> list[Energ
 
 
 def extract(doc: MarketDocument, *, data_source: str = "entsoe") -> ProcessedPoints:
-    """Every row the document holds, one per (timestamp, area, data_type, business_type), with
-    the Periods they came from and the number of points rejected.
+    """Every row the document holds, one per (timestamp, area, data_type, business_type,
+    psr_type), with the Periods they came from and the number of points rejected.
 
-    Rows come in document order (TimeSeries, Period, position). Overlapping Periods of one
-    area and business type would give a key two values: :class:`ProcessorError`.
+    Each TimeSeries' data type follows from the document's type and processType and the series'
+    direction (an A75's inBiddingZone series are ``generation``, its outBiddingZone ones
+    ``generation_consumption``). Rows come in document order (TimeSeries, Period, position).
+    Overlapping Periods of one series would give a key two values: :class:`ProcessorError`.
     """
-    try:
-        item = item_for(doc.document_type, doc.process_type)
-    except KeyError:
+    if not is_known_document(doc.document_type, doc.process_type):
         raise ProcessorError(
-            f"not a load document (type {doc.document_type}, processType {doc.process_type})",
+            f"not a document this service keeps (type {doc.document_type},"
+            f" processType {doc.process_type})",
             document_mrid=doc.mrid,
             element="type",
-        ) from None
+        )
     _check_no_overlap(doc)
     rows: list[EnergyPoint] = []
     covered: list[CoveredPeriod] = []
     rejected = 0
     for index, ts in enumerate(doc.time_series, 1):
         where = f"TimeSeries[{index}]"
+        try:
+            item = item_for(doc.document_type, doc.process_type, ts.direction)
+        except KeyError as exc:
+            raise ProcessorError(
+                str(exc.args[0]),
+                document_mrid=doc.mrid,
+                element=f"{where}/{ts.direction}BiddingZone_Domain.mRID",
+            ) from None
         if ts.business_type not in item.business_types:
             raise ProcessorError(
                 f"businessType {ts.business_type} not expected for {item.data_type}",
@@ -92,7 +101,9 @@ def extract(doc: MarketDocument, *, data_source: str = "entsoe") -> ProcessedPoi
             area = get_area(ts.area_eic)
         except UnknownAreaError as exc:
             raise ProcessorError(
-                str(exc), document_mrid=doc.mrid, element=f"{where}/outBiddingZone_Domain.mRID"
+                str(exc),
+                document_mrid=doc.mrid,
+                element=f"{where}/{ts.direction}BiddingZone_Domain.mRID",
             ) from None
         metas: dict[str, SeriesMeta] = {}
         for p_index, period in enumerate(ts.periods, 1):
@@ -110,6 +121,7 @@ def extract(doc: MarketDocument, *, data_source: str = "entsoe") -> ProcessedPoi
                     document_created_at=doc.created_at,
                     time_series_mrid=ts.mrid,
                     data_source=data_source,
+                    psr_type=ts.psr_type,
                 )
             before = len(rows)
             bad, intervals = _period_rows(
@@ -232,11 +244,13 @@ def _log_rejected(
 
 def _check_no_overlap(doc: MarketDocument) -> None:
     """Rows within one Period are unique by construction (positions are); two Periods of the same
-    area and business type that overlap would give one key two values, which is contradictory."""
-    spans: dict[tuple[str, str], list[tuple[datetime, datetime, str]]] = {}
+    series (area, direction, business type, production type) that overlap would give one key two
+    values, which is contradictory."""
+    spans: dict[tuple[str, str, str, str], list[tuple[datetime, datetime, str]]] = {}
     for index, ts in enumerate(doc.time_series, 1):
+        series = (ts.area_eic, ts.direction, ts.business_type, ts.psr_type)
         for p_index, period in enumerate(ts.periods, 1):
-            spans.setdefault((ts.area_eic, ts.business_type), []).append(
+            spans.setdefault(series, []).append(
                 (period.start, period.end, f"TimeSeries[{index}]/Period[{p_index}]")
             )
     for periods in spans.values():

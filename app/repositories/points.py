@@ -88,9 +88,9 @@ class PointsRepository:
 
         ``covered``: the Periods ``points`` came from, each with every point its document holds
         in it (never a part of a document's points). Inside a Period, the stored rows of its
-        series (area, data type, business type) that ``points`` have no key for are deleted
-        when the Period's revision is newer than or equal to all stored there; where a newer
-        one is stored, the Period changes nothing and its points are not written. A Period
+        series (area, data type, business type, production type) that ``points`` have no key for
+        are deleted when the Period's revision is newer than or equal to all stored there; where
+        a newer one is stored, the Period changes nothing and its points are not written. A Period
         ENTSO-E did not publish never deletes a row it did. A Period marked ``complete`` must
         come with a point on every interval of its grid: its rows off that grid are deleted
         without comparing keys. One statement for all Periods (a second one when rows go), in the
@@ -179,7 +179,7 @@ def _outside(
     for period in periods:
         spans.setdefault(period.series, []).append((period.start, period.end))
     kept: list[EnergyPoint] = []
-    left_out: set[tuple[datetime, str, str, str]] = set()
+    left_out: set[tuple[datetime, str, str, str, str]] = set()
     for point in points:
         inside = spans.get(group_key(point.meta), ())
         if any(start <= point.timestamp < end for start, end in inside):

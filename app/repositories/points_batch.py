@@ -28,7 +28,7 @@ from app.domain.points import (
 from app.domain.timegrid import FIXED_STEPS
 
 SeriesKey = tuple[str, int, str, str, str, str, str]
-GroupKey = tuple[str, str, str]  # (area_code, data_type, business_type)
+GroupKey = tuple[str, str, str, str]  # (area_code, data_type, business_type, psr_type)
 
 _STEP = Decimal(1).scaleb(-QUANTITY_SCALE)
 # A plain quantity text this short holds at most 12 integer digits: the column holds it.
@@ -56,7 +56,7 @@ def require_aware(value: datetime, name: str) -> datetime:
 
 
 def group_key(meta: SeriesMeta) -> GroupKey:
-    return (meta.area_code, meta.data_type, meta.business_type)
+    return meta.series
 
 
 def _refuse(point: EnergyPoint) -> None:
@@ -196,8 +196,8 @@ def _grid_steps(covered: Sequence[CoveredPeriod]) -> list[int]:
     return steps
 
 
-def _group_columns(params: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
-    return params["g_area"], params["g_type"], params["g_btype"]
+def _group_columns(params: dict[str, Any]) -> tuple[list[str], ...]:
+    return params["g_area"], params["g_type"], params["g_btype"], params["g_psr"]
 
 
 def _group_params(groups: dict[GroupKey, int]) -> dict[str, list[str]]:
@@ -206,4 +206,5 @@ def _group_params(groups: dict[GroupKey, int]) -> dict[str, list[str]]:
         "g_area": [g[0] for g in groups],
         "g_type": [g[1] for g in groups],
         "g_btype": [g[2] for g in groups],
+        "g_psr": [g[3] for g in groups],
     }

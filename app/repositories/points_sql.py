@@ -55,7 +55,8 @@ _ATTRS_DIFFER = """(
 # One chunk, first the common part. The points come as their timestamps and one comma-separated
 # string of their quantities; runs of consecutive points sharing one SeriesMeta come as arrays
 # indexed by run (``r_start``: where each run begins, 1-based, ascending, so ``width_bucket``
-# finds a point's run by binary search); what a group (area, data type, business type) holds
+# finds a point's run by binary search); what a group (area, data type, business type,
+# production type) holds
 # comes as arrays indexed by the run's ``r_grp``.
 # ``incoming`` keeps one point per key (the highest revision, then the last sent); ``stored``
 # reads what is stored in the chunk's key ranges, one primary-key range scan per group (the fence
@@ -84,6 +85,7 @@ groups AS (
     SELECT grp, (CAST(:g_area AS text[]))[grp] AS area_code,
            (CAST(:g_type AS text[]))[grp] AS data_type,
            (CAST(:g_btype AS text[]))[grp] AS business_type,
+           (CAST(:g_psr AS text[]))[grp] AS psr_type,
            min(ts) AS first, max(ts) AS last
     FROM incoming GROUP BY grp
 ),
@@ -93,12 +95,14 @@ stored AS (
                e.series_id
         FROM energy_data_points e
         WHERE e.area_code = g.area_code AND e.data_type = g.data_type
+          AND e.psr_type = g.psr_type
           AND e."timestamp" BETWEEN g.first AND g.last AND e.business_type = g.business_type
         OFFSET 0
     ) e
 ),
 changed AS (
-    SELECT g.area_code, g.data_type, i.ts, g.business_type, i.quantity, i.revision_number,
+    SELECT g.area_code, g.data_type, g.psr_type, i.ts, g.business_type, i.quantity,
+           i.revision_number,
            i.document_created_at, i.series_id, e.ts IS NULL AS new
     FROM incoming i
     JOIN groups g USING (grp)
@@ -112,17 +116,17 @@ changed AS (
 
 _INSERT = """
     INSERT INTO energy_data_points AS t (
-        area_code, data_type, "timestamp", business_type, quantity, revision_number,
-        document_created_at, series_id
+        area_code, data_type, psr_type, "timestamp", business_type, quantity,
+        revision_number, document_created_at, series_id
     )
-    SELECT area_code, data_type, ts, business_type, quantity, revision_number,
+    SELECT area_code, data_type, psr_type, ts, business_type, quantity, revision_number,
            document_created_at, series_id
     FROM changed"""
 
 # The guard again, against the row as it is when locked: a concurrent writer may have changed it
 # since this statement's snapshot.
 _ON_CONFLICT = f"""
-    ON CONFLICT (area_code, data_type, "timestamp", business_type) DO UPDATE SET
+    ON CONFLICT (area_code, data_type, psr_type, "timestamp", business_type) DO UPDATE SET
         quantity = excluded.quantity,
         revision_number = excluded.revision_number,
         document_created_at = excluded.document_created_at,
@@ -193,7 +197,8 @@ WITH period AS (
     SELECT c.*, CASE WHEN c.step > 0 THEN make_interval(secs => c.step) END AS grid,
            (CAST(:g_area AS text[]))[c.grp] AS area_code,
            (CAST(:g_type AS text[]))[c.grp] AS data_type,
-           (CAST(:g_btype AS text[]))[c.grp] AS business_type
+           (CAST(:g_btype AS text[]))[c.grp] AS business_type,
+           (CAST(:g_psr AS text[]))[c.grp] AS psr_type
     FROM unnest(
         CAST(:c_grp AS int4[]), CAST(:c_start AS timestamptz[]), CAST(:c_end AS timestamptz[]),
         CAST(:c_rev AS int4[]), CAST(:c_created AS timestamptz[]), CAST(:c_real AS bool[]),
@@ -206,6 +211,7 @@ WITH period AS (
 
 _ROWS_OF_PERIOD = """FROM energy_data_points e
         WHERE e.area_code = p.area_code AND e.data_type = p.data_type
+          AND e.psr_type = p.psr_type
           AND e."timestamp" >= p.first AND e."timestamp" < p.stop
           AND e.business_type = p.business_type
         OFFSET 0"""

@@ -103,7 +103,7 @@ async def test_schema_matches_the_models(scratch: tuple[str, AsyncEngine]) -> No
                 " WHERE conname = 'pk_energy_data_points'"
             )
         )
-    assert key == 'PRIMARY KEY (area_code, data_type, "timestamp", business_type)'
+    assert key == 'PRIMARY KEY (area_code, data_type, psr_type, "timestamp", business_type)'
 
 
 async def test_timescale_mode_follows_the_server(scratch: tuple[str, AsyncEngine]) -> None:

@@ -307,19 +307,11 @@ def test_points_beyond_their_period_are_dropped_with_a_warning(
     assert len(values(rows, "A61")) == 51 + 52
 
 
-def test_non_load_documents_are_refused_by_name() -> None:
+def test_price_documents_are_refused_by_name() -> None:
     for name in ("BONUS_A44_NL_PT60M_A03_20240902.xml",
                  "BONUS_A44_ES_PT60M-to-PT15M_A03_20250929-1003.xml"):  # fmt: skip
         with pytest.raises(ProcessorError, match="Publication_MarketDocument: unknown root"):
             parse((SAMPLES / name).read_bytes())
-    generation = parse(
-        (SAMPLES / "BONUS_A75_A16_FR_PT60M_A03_20240615_13TS-multiPeriod.xml").read_bytes()
-    )
-    assert isinstance(generation, MarketDocument)
-    assert len(generation.time_series) == 13
-    assert sum(len(ts.periods) for ts in generation.time_series) == 14
-    with pytest.raises(ProcessorError, match="not a load document"):
-        processor.to_points(generation)
 
 
 def test_zip_sample_unpacks_to_one_document_of_an_unknown_kind() -> None:

@@ -178,8 +178,22 @@ def test_unknown_area_business_type_and_item_are_refused() -> None:
         process(Doc([TS(period, area="10YXX-NOWHERE--1")]).xml())
     with pytest.raises(ProcessorError, match="businessType A60 not expected for actual"):
         process(Doc([TS(period, business_type="A60")]).xml())
-    with pytest.raises(ProcessorError, match="not a load document"):
-        process(Doc([TS(period)], document_type="A75").xml())
+    with pytest.raises(ProcessorError, match="not a document this service keeps"):
+        process(Doc([TS(period)], document_type="A73").xml())
+    # An A75's outBiddingZone series is what the zone consumes (pumped storage), not load; its
+    # inBiddingZone series what it generates; both keep their production type.
+    out, into = (
+        TS(period, business_type="A01", psr_type="B10", direction=d, mrid=d) for d in ("out", "in")
+    )
+    rows = process(Doc([out, into], document_type="A75").xml())
+    assert [(r.meta.data_type, r.meta.psr_type) for r in rows] == [
+        ("generation_consumption", "B10"),
+        ("generation", "B10"),
+    ]
+    with pytest.raises(ProcessorError, match="businessType A04 not expected for generation"):
+        process(Doc([TS(period, direction="in")], document_type="A75").xml())
+    with pytest.raises(ProcessorError, match="processType=A16 inBiddingZone"):
+        process(Doc([TS(period, direction="in")]).xml())  # load has no generation side
 
 
 def test_contradicting_series_in_one_document_are_refused() -> None:

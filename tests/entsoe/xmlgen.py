@@ -29,6 +29,8 @@ class TS:
     area: str = "10YCZ-CEPS-----N"
     mrid: str = "1"
     extra: str = ""
+    direction: str = "out"  # "in": inBiddingZone_Domain (generation)
+    psr_type: str = ""  # written as MktPSRType/psrType when set
 
 
 @dataclass
@@ -58,13 +60,16 @@ class Doc:
             "</time_Period.timeInterval>",
         ]
         for ts in self.series:
+            zone = f"{ts.direction}BiddingZone_Domain.mRID"
+            psr = (
+                f"<MktPSRType><psrType>{ts.psr_type}</psrType></MktPSRType>" if ts.psr_type else ""
+            )
             parts.append(
                 f"<TimeSeries><mRID>{ts.mrid}</mRID><businessType>{ts.business_type}</businessType>"
                 "<objectAggregation>A01</objectAggregation>"
-                f'<outBiddingZone_Domain.mRID codingScheme="A01">{ts.area}'
-                "</outBiddingZone_Domain.mRID>"
+                f'<{zone} codingScheme="A01">{ts.area}</{zone}>'
                 "<quantity_Measure_Unit.name>MAW</quantity_Measure_Unit.name>"
-                f"<curveType>{ts.curve_type}</curveType>{ts.extra}"
+                f"<curveType>{ts.curve_type}</curveType>{psr}{ts.extra}"
             )
             for p in ts.periods:
                 parts.append(
