@@ -10,7 +10,17 @@ from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
 import app as app_package
-from app.api import accuracy, areas, collect, coverage, docs, health, metrics, status
+from app.api import (
+    accuracy,
+    areas,
+    collect,
+    coverage,
+    docs,
+    health,
+    metrics,
+    production_types,
+    status,
+)
 from app.api.energy import routes as energy
 from app.api.head import HeadAsGet
 from app.api.limits import BodyLimit, HeavyReads
@@ -86,7 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.heavy_reads = HeavyReads(settings.api.max_heavy_reads, settings.api.heavy_read_points)
     app.add_middleware(BodyLimit, max_bytes=settings.api.max_body_bytes)
     app.add_middleware(HeadAsGet)
-    routers = [health, collect, energy, areas, coverage, accuracy, status]
+    routers = [health, collect, energy, production_types, areas, coverage, accuracy, status]
     if settings.metrics.enabled:
         app.add_middleware(RequestMetrics, metrics=container.metrics())  # outermost: times all
         routers.append(metrics)

@@ -23,13 +23,16 @@ PARAMETERS: dict[tuple[str, str], dict[str, Any]] = {
     ("get", "/api/v1/energy-data"): {
         "area": "DE_LU",
         **_DAY,
-        "data_type": ["actual", "day_ahead"],
-        "business_type": "A04",
+        "data_type": ["generation", "wind_solar_day_ahead"],
+        "business_type": "A01",
+        "psr_type": ["solar", "B19"],
         "resolution": "PT1H",
         "agg": "mean",
         "tz": "Europe/Berlin",
         "format": "json",
+        "layout": "wide",
     },
+    ("get", "/api/v1/production-types"): {"area": "DE_LU"},
     ("get", "/api/v1/load-data"): {
         "area_code": "DE_LU",
         "start_time": _DAY["start"],

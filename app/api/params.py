@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from difflib import get_close_matches
 from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any
@@ -18,9 +19,11 @@ from pydantic import BeforeValidator
 
 from app.domain.timegrid import BUCKET_RESOLUTIONS
 from app.entsoe.areas import Area, get_area
-from app.entsoe.errors import UnknownAreaError
+from app.entsoe.errors import UnknownAreaError, UnknownPsrTypeError
 from app.entsoe.items import ITEMS, DataType
+from app.entsoe.psr_types import BY_NAME, resolve_psr_type
 from app.exceptions import InvalidInputError
+from app.repositories.readings_derived import DERIVED_TYPES, RESIDUAL_BUSINESS_TYPE
 
 # Bounds keep every datetime computation (offsets, grid stepping) far from datetime's limits.
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
@@ -72,6 +75,11 @@ class Format(StrEnum):
     CSV = "csv"
 
 
+class Layout(StrEnum):
+    LONG = "long"  # one row per point (or bucket) and series
+    WIDE = "wide"  # one row per instant, one column per series
+
+
 def area(value: str, field: str = "area") -> Area:
     """The registry entry for a short code or EIC; 422 with close matches otherwise."""
     try:
@@ -90,10 +98,13 @@ def split(values: Iterable[str] | None) -> list[str]:
     return list(out)
 
 
-def data_types(values: Iterable[str] | None, field: str = "data_type") -> tuple[str, ...]:
-    """Known data types in the order given (default: actual)."""
+def data_types(
+    values: Iterable[str] | None, field: str = "data_type", *, derived: bool = False
+) -> tuple[str, ...]:
+    """Known data types in the order given (default: actual); ``derived``: also the computed
+    ones (residual_load)."""
     names = split(values) or [DataType.ACTUAL.value]
-    known = {d.value for d in DataType}
+    known = {d.value for d in DataType} | (set(DERIVED_TYPES) if derived else set())
     for name in names:
         if name not in known:
             raise InvalidInputError(
@@ -102,11 +113,36 @@ def data_types(values: Iterable[str] | None, field: str = "data_type") -> tuple[
     return tuple(names)
 
 
+def offered_business_types(data_type: str) -> tuple[str, ...]:
+    """The business types rows of ``data_type`` can carry (a derived type: load's)."""
+    if data_type in DERIVED_TYPES:
+        return (RESIDUAL_BUSINESS_TYPE,)
+    return ITEMS[DataType(data_type)].business_types
+
+
+def per_psr(data_type: str) -> bool:
+    """Whether ``data_type`` has one series per production type."""
+    return data_type not in DERIVED_TYPES and ITEMS[DataType(data_type)].per_psr
+
+
+def psr_types(values: Iterable[str] | None, field: str = "psr_type") -> tuple[str, ...]:
+    """Production types as codes (``solar`` -> ``B16``), sorted, no repeats; () when none given.
+    An unknown one is a 422 naming ``field`` with the closest name."""
+    codes = set()
+    for value in split(values):
+        try:
+            codes.add(resolve_psr_type(value[:64]))
+        except UnknownPsrTypeError as exc:
+            close = get_close_matches(value.strip().lower(), list(BY_NAME), n=1)
+            raise InvalidInputError(str(exc), field=field, suggestions=close) from None
+    return tuple(sorted(codes))
+
+
 def business_types(
     types: Sequence[str], wanted: str | None, field: str = "business_type"
 ) -> tuple[str, ...]:
     """The business types the items carry (sorted), or just ``wanted`` if one of them does."""
-    offered = sorted({b for t in types for b in ITEMS[DataType(t)].business_types})
+    offered = sorted({b for t in types for b in offered_business_types(t)})
     if wanted is None:
         return tuple(offered)
     if wanted not in offered:

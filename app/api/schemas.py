@@ -19,7 +19,8 @@ class ErrorOut(BaseModel):
     detail: str = Field(description="one sentence saying what is wrong")
     field: str | None = Field(description="the parameter at fault")
     suggestions: list[str] | None = Field(
-        default=None, description="what was probably meant: area codes or parameter names"
+        default=None,
+        description="what was probably meant: area codes, parameter names or production types",
     )
     parts: int | None = Field(
         default=None, description="points limit: split into this many requests"
@@ -87,6 +88,7 @@ class AreaOut(BaseModel):
 
 class SeriesOut(BaseModel):
     data_type: str
+    psr_type: str = Field(description="production type (B16); empty for series without one")
     business_type: str
     unit: str | None
     resolution: str | None = Field(description="requested bucket size, else the native one")
@@ -107,6 +109,7 @@ class RecordOut(BaseModel):
     timestamp: str = Field(description="start of the interval (or bucket)")
     data_type: str
     business_type: str
+    psr_type: str = Field(description="production type (B16); empty for load")
     quantity: float
     resolution: str
     points: int | None = Field(default=None, description="stored points in the bucket (agg only)")
@@ -125,6 +128,7 @@ class ColumnsOut(BaseModel):
     timestamp: list[str]
     data_type: list[str]
     business_type: list[str]
+    psr_type: list[str]
     quantity: list[float]
     resolution: list[str]
     points: list[int] | None = None
@@ -132,15 +136,33 @@ class ColumnsOut(BaseModel):
     partial: list[bool] | None = None
 
 
+class WideColumnOut(BaseModel):
+    name: str = Field(description="<data_type>[.<psr_type>][.<business_type>]: generation.B16")
+    data_type: str
+    psr_type: str
+    business_type: str = Field(description="empty when asked for and not stored")
+
+
+# layout=wide: a record per instant ({"timestamp": ..., "generation.B16": 812.5, ...}), or an
+# array per column; null where a series has no point.
+WideRecords = list[dict[str, str | float | None]]
+WideColumns = dict[str, list[str | float | None]]
+
+
 class EnergyDataOut(BaseModel):
     area: AreaOut
     data_types: list[str]
+    psr_types: list[str] | None = Field(description="production types asked for (null: all)")
     business_type: str | None
     start: str
     end: str
     tz: str
     resolution: str | None
     agg: str | None
+    layout: str = Field(description="long or wide")
+    columns: list[WideColumnOut] | None = Field(
+        default=None, description="wide layout only: the series of each column"
+    )
     unit: str | None
     sources: list[str]
     revision_number: int | None
@@ -154,7 +176,23 @@ class EnergyDataOut(BaseModel):
         default=None, description="empty answers only: what is stored of each data type"
     )
     note: str | None = Field(default=None, description="empty answers only: where the data is")
-    data: list[RecordOut] | ColumnsOut = Field(description="records (json) or columns (columnar)")
+    data: list[RecordOut] | ColumnsOut | WideRecords | WideColumns = Field(
+        description="records (json) or columns (columnar); layout=wide: keyed by column name"
+    )
+
+
+class ProductionTypeOut(BaseModel):
+    code: str = Field(description="psrType code, e.g. B16")
+    name: str = Field(description="the name psr_type also accepts, e.g. solar")
+    description: str = Field(description="ENTSO-E's description")
+    stored: list[str] | None = Field(
+        description="with area: the data types stored for it with this type (null without area)"
+    )
+
+
+class ProductionTypesOut(BaseModel):
+    area: str | None
+    production_types: list[ProductionTypeOut]
 
 
 class LatestPointOut(BaseModel):

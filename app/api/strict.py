@@ -24,7 +24,7 @@ from app.exceptions import InvalidInputError
 from app.repositories.coverage import CoverageRepository
 
 # Query parameters that may be repeated (their values are joined, see app.api.params.split).
-REPEATABLE = frozenset({"data_type", "areas"})
+REPEATABLE = frozenset({"data_type", "areas", "psr_type"})
 # Names people use for a parameter that difflib would not find close (too short or unrelated);
 # each is suggested only where the route takes it.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -49,6 +49,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "granularity": ("resolution",),
     "aggregate": ("agg",),
     "aggregation": ("agg",),
+    "production_type": ("psr_type",),
+    "psr": ("psr_type",),
+    "fuel": ("psr_type",),
 }
 _SHOWN = 5  # unknown names listed in one message
 # Query parameters that name areas, on any route.

@@ -30,6 +30,7 @@ from app.entsoe.areas import get_area
 from app.exceptions import TooManyPointsError
 from app.repositories import pg_copy
 from app.repositories import readings_sql as sql
+from app.repositories.readings_derived import derived_series
 from app.repositories.readings_rows import (
     BucketExpected,
     Bucketing,
@@ -39,12 +40,15 @@ from app.repositories.readings_rows import (
     SeriesPart,
     group_index,
     group_native,
+    psr_code,
+    psr_number,
 )
 
 _TIMESCALE: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
 _POINT_COLUMNS = [
     ("dt", "int2"),
     ("bt", "int2"),
+    ("ps", "int2"),
     ("ts", "timestamptz"),
     ("milli", "int8"),
     ("sid", "int4"),
@@ -54,10 +58,17 @@ _POINT_COLUMNS = [
 _BUCKET_COLUMNS = [
     ("dt", "int2"),
     ("bt", "int2"),
+    ("ps", "int2"),
     ("ts", "timestamptz"),
     ("q", "float8"),
     ("n", "int4"),
 ]
+
+
+def _named(query: RangeQuery) -> dict[str, Any]:
+    """RangeQuery.args() by the names the SQLAlchemy statements use (:area, :types, ...)."""
+    names = ("area", "types", "btypes", "start", "end", "psrs")
+    return dict(zip(names, query.args(), strict=True))
 
 
 class Readings:
@@ -103,7 +114,7 @@ class Readings:
     async def count(self, query: RangeQuery) -> int:
         """Rows in the range (an index-only count where the visibility map allows)."""
         driver = await self._driver()
-        value: int = await driver.fetchval(sql.COUNT_SQL, *query.args())
+        value: int = await driver.fetchval(sql.count_sql(query), *query.args())
         return value
 
     async def points(self, query: RangeQuery, limit: int) -> tuple[list[Group], Columns]:
@@ -113,46 +124,71 @@ class Readings:
         correctly rounded division gives the double nearest the stored decimal. More than
         ``limit`` rows: :class:`TooManyPointsError` (at most limit + 1 rows are read).
         """
-        statement = sql.points_sql(query.data_types, query.business_types)
+        statement = sql.points_sql(query)
         cols = await self._copy_binary(statement, (*query.args(), limit + 1), _POINT_COLUMNS)
         if len(cols["ts"]) > limit:
             raise TooManyPointsError
         ids = np.unique(cols["sid"]).tolist()
+        stored = [i for i in ids if i > 0]
         driver = await self._driver()
-        rows = await driver.fetch(sql.SERIES_SQL, ids) if ids else []
+        rows = await driver.fetch(sql.SERIES_SQL, stored) if stored else []
         series = {r[0]: (r[1], r[2], r[3]) for r in rows}
+        series.update({i: derived_series(i) for i in ids if i <= 0})
         return group_native(query, cols, series)
 
     async def groups(self, query: RangeQuery) -> list[Group]:
-        """Per (data type, business type) in the range: the stored series it comes from.
+        """Per series (data type, production type, business type) in the range: the stored
+        series its rows come from, in answer order.
 
         Opens the snapshot: the aggregates or CSV read afterwards see the same rows.
         """
         await self._begin_snapshot()
-        params = dict(zip(("area", "types", "btypes", "start", "end"), query.args(), strict=True))
-        rows = (await self._session.execute(text(sql.groups_sql(query)), params)).all()
-        by_key: dict[tuple[int, int], list[SeriesPart]] = {}
-        for row in rows:
-            by_key.setdefault((row[0], row[1]), []).append(SeriesPart(*row[2:]))
+        rows = (await self._session.execute(text(sql.groups_sql(query)), _named(query))).all()
+        by_key: dict[tuple[int, int, int], list[SeriesPart]] = {}
+        for dt, bt, ps, sid, unit, resolution, source, *stats in rows:
+            if sid <= 0:  # a derived series: no energy_series row
+                unit, resolution, source = derived_series(sid)
+            part = SeriesPart(sid, unit, resolution, source, *stats)
+            by_key.setdefault((dt, ps, bt), []).append(part)
         return [
             Group(
                 query.data_types[dt - 1],
                 query.business_types[bt - 1],
-                tuple(sorted(by_key[(dt, bt)], key=lambda p: p.first)),
+                tuple(sorted(by_key[(dt, ps, bt)], key=lambda p: p.first)),
+                psr_code(ps),
             )
-            for dt, bt in sorted(by_key)
+            for dt, ps, bt in sorted(by_key)
         ]
 
     async def references(
-        self, area_code: str, data_types: Sequence[str], end: datetime
-    ) -> dict[str, tuple[str, datetime]]:
-        """Per data type, (resolution, timestamp) of the stored row nearest before ``end`` (else
-        the first after it): the grid an empty range of that item would have held."""
-        if not data_types:
+        self, area_code: str, series: Sequence[tuple[str, str]], end: datetime
+    ) -> dict[tuple[str, str], tuple[str, datetime]]:
+        """Per (data type, production type), (resolution, timestamp) of the stored row nearest
+        before ``end`` (else the first after it): the grid an empty range of it would have held.
+        """
+        if not series:
             return {}
-        params = {"area": area_code, "types": list(data_types), "end": end}
+        params = {
+            "area": area_code,
+            "types": [s[0] for s in series],
+            "psrs": [s[1] for s in series],
+            "end": end,
+        }
         rows = await self._session.execute(text(sql.REFERENCES_SQL), params)
-        return {row[0]: (row[1], row[2]) for row in rows}
+        return {(row[0], row[1]): (row[2], row[3]) for row in rows}
+
+    async def stored_psr_types(
+        self, area_code: str, pairs: Sequence[tuple[str, str]]
+    ) -> list[tuple[str, str]]:
+        """Of the (data type, production type) ``pairs``, those with any stored row of the area,
+        ordered by production type."""
+        params = {
+            "area": area_code,
+            "types": [p[0] for p in pairs],
+            "psrs": [p[1] for p in pairs],
+        }
+        rows = await self._session.execute(text(sql.STORED_PSR_SQL), params)
+        return [(row[0], row[1]) for row in rows]
 
     async def set_time_zone(self, tz: str) -> None:
         """Render timestamptz in ``tz`` for the rest of the snapshot (CSV with offsets)."""
@@ -161,9 +197,9 @@ class Readings:
 
     async def suggested_end(self, query: RangeQuery, keep: int) -> datetime | None:
         """The earliest end at which [start, end) holds at most ``keep`` rows (None: all fit)."""
-        params = dict(zip(("area", "types", "btypes", "start", "end"), query.args(), strict=True))
-        params["keep"] = keep
-        value: datetime | None = await self._session.scalar(text(sql.SUGGESTED_END_SQL), params)
+        params = {**_named(query), "keep": keep}
+        statement = text(sql.suggested_end_sql(query))
+        value: datetime | None = await self._session.scalar(statement, params)
         return value
 
     async def _timescale(self) -> bool:
@@ -199,12 +235,12 @@ class Readings:
         """
         timescale = await self._timescale()
         inner = sql.buckets_sql(query, bucketing.resolution, bucketing.agg, timescale=timescale)
-        statement = f"SELECT dt, bt, bucket, value::float8, points FROM ({inner}) b"  # noqa: S608
+        statement = f"SELECT dt, bt, ps, bucket, value::float8, points FROM ({inner}) b"  # noqa: S608
         cols = await self._copy_binary(
             statement, self._bucket_args(query, groups, bucketing), _BUCKET_COLUMNS
         )
-        order = np.lexsort((cols["ts"], cols["bt"], cols["dt"]))
-        group = group_index(query, groups, cols["dt"][order], cols["bt"][order])
+        order = np.lexsort((cols["ts"], cols["bt"], cols["ps"], cols["dt"]))
+        group = group_index(query, groups, cols["dt"][order], cols["bt"][order], cols["ps"][order])
         # Only rows of the given groups (all of them, within the snapshot groups() opened).
         order, group = order[group >= 0], group[group >= 0]
         return Columns(group, cols["ts"][order], cols["q"][order], points=cols["n"][order])
@@ -255,6 +291,7 @@ class Readings:
                 (
                     query.data_types.index(g.data_type) + 1,
                     query.business_types.index(g.business_type) + 1,
+                    psr_number(g.psr_type),
                 )
                 for g in groups
             ]
@@ -263,6 +300,7 @@ class Readings:
                 *self._bucket_args(query, groups, bucketing),
                 [positions[i][0] for i in index],
                 [positions[i][1] for i in index],
+                [positions[i][2] for i in index],
                 expected.epoch_us.tolist(),
                 [None if n < 0 else n for n in expected.expected.tolist()],
                 expected.partial.tolist(),

@@ -2,7 +2,9 @@
 the columns of an aggregated CSV row.
 
 Timestamps are UTC; numpy timestamps are int64 UNIX epoch microseconds. Rows of an answer are
-ordered by data type (in the query's order), business type (sorted), timestamp.
+ordered by data type (in the query's order), production type (code order, none first), business
+type (sorted), timestamp. In SQL results a row's production type is its number (``B16`` -> 16,
+none -> 0): a fixed-width int2 that binary COPY can carry.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from app.domain.points import CSV_COLUMNS
+from app.domain.points import CSV_COLUMNS, NO_PSR
+from app.entsoe.psr_types import PSR_TYPES
 
 # An aggregated CSV row: a stored row's columns (the bucket's start, the aggregate as quantity,
 # the bucket size as resolution), then the bucket's native points, the native points its part of
@@ -23,20 +26,44 @@ from app.domain.points import CSV_COLUMNS
 CSV_BUCKET_COLUMNS = (*CSV_COLUMNS, "points", "expected_points", "partial")
 
 
+# Every production type a row can have: the codes and none (load). A query constrains psr_type to
+# a list like this one so that PostgreSQL 15 (no skip scan) reads one index range per series.
+ALL_PSR_TYPES: tuple[str, ...] = (NO_PSR, *(p.code for p in PSR_TYPES))
+# The number of a query's bound parameters ($1..$6, see RangeQuery.args); more follow from $7.
+BASE_ARGS = 6
+
+
+def psr_number(code: str) -> int:
+    """``B16`` -> 16, none -> 0 (the ``ps`` column of the read SQL)."""
+    return int(code[1:]) if code else 0
+
+
+def psr_code(number: int) -> str:
+    return f"B{number:02d}" if number else NO_PSR
+
+
 @dataclass(frozen=True, slots=True)
 class RangeQuery:
-    """An area, data types (answer order), the business types to include (sorted), [start, end)."""
+    """An area, data types (answer order), the business types (sorted), [start, end), and the
+    production types (codes, ``""`` for none) rows may have.
+
+    ``filter_business``: constrain business_type in SQL (asked for one); otherwise every stored
+    business type of the data types is read (the processor stores no other), which spares the
+    index scan one pass per business type.
+    """
 
     area_code: str
     data_types: tuple[str, ...]
     business_types: tuple[str, ...]
     start: datetime
     end: datetime
+    psr_types: tuple[str, ...] = ALL_PSR_TYPES
+    filter_business: bool = False
 
     def args(self) -> tuple[Any, ...]:
-        """$1..$5 of the SQL in :mod:`app.repositories.readings_sql`."""
+        """$1..$6 of the SQL in :mod:`app.repositories.readings_sql`."""
         types, btypes = list(self.data_types), list(self.business_types)
-        return (self.area_code, types, btypes, self.start, self.end)
+        return (self.area_code, types, btypes, self.start, self.end, list(self.psr_types))
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +92,13 @@ class SeriesPart:
 
 @dataclass(frozen=True, slots=True)
 class Group:
-    """All rows of one (data type, business type) in the range; ``parts`` ordered by ``first``."""
+    """All rows of one series (data type, production type, business type) in the range;
+    ``parts`` (the stored series they come from) ordered by ``first``."""
 
     data_type: str
     business_type: str
     parts: tuple[SeriesPart, ...]
+    psr_type: str = NO_PSR
 
     @property
     def count(self) -> int:
@@ -112,15 +141,36 @@ class BucketExpected:
 SeriesInfo = Mapping[int, tuple[str, str, str]]  # series id -> (unit, resolution, data source)
 
 
+def group_key(dt: Any, ps: Any, bt: Any) -> Any:
+    """One int64 per row (or scalar) ordering rows as answers are ordered: data type position,
+    production type number, business type position (each below 256)."""
+    return (dt * 256 + ps) * 256 + bt
+
+
+def key_of(query: RangeQuery, group: Group) -> int:
+    dt = query.data_types.index(group.data_type) + 1
+    bt = query.business_types.index(group.business_type) + 1
+    key: int = group_key(dt, psr_number(group.psr_type), bt)
+    return key
+
+
 def group_index(
-    query: RangeQuery, groups: Sequence[Group], dt: npt.NDArray[Any], bt: npt.NDArray[Any]
+    query: RangeQuery,
+    groups: Sequence[Group],
+    dt: npt.NDArray[Any],
+    bt: npt.NDArray[Any],
+    ps: npt.NDArray[Any],
 ) -> npt.NDArray[np.int64]:
-    """Per row, the index in ``groups`` of its (1-based data type, business type) positions."""
-    table = np.full((len(query.data_types) + 1, len(query.business_types) + 1), -1, np.int64)
-    for i, g in enumerate(groups):
-        dt_pos = query.data_types.index(g.data_type) + 1
-        table[dt_pos, query.business_types.index(g.business_type) + 1] = i
-    index: npt.NDArray[np.int64] = table[dt.astype(np.int64), bt.astype(np.int64)]
+    """Per row, the index in ``groups`` of its (data type, production type, business type)
+    positions (-1: a row of no group)."""
+    keys = np.array([key_of(query, g) for g in groups], dtype=np.int64)
+    order = np.argsort(keys)
+    row_keys = group_key(dt.astype(np.int64), ps.astype(np.int64), bt.astype(np.int64))
+    if not len(keys):
+        return np.full(len(row_keys), -1, np.int64)
+    at = np.minimum(np.searchsorted(keys[order], row_keys), len(keys) - 1)
+    found = keys[order][at] == row_keys
+    index: npt.NDArray[np.int64] = np.where(found, order[at], -1).astype(np.int64)
     return index
 
 
@@ -141,46 +191,52 @@ def group_native(
 ) -> tuple[list[Group], Columns]:
     """Order native rows for the answer and summarise them per group and stored series.
 
-    ``cols``: dt/bt (1-based positions in the query's data and business types), ts (epoch us),
-    milli (quantity x 1000), sid, rev, issued (epoch us), in any order.
+    ``cols``: dt/bt (1-based positions in the query's data and business types), ps (production
+    type number), ts (epoch us), milli (quantity x 1000), sid, rev, issued (epoch us), in any
+    order.
     """
     if not len(cols["ts"]):
         empty = np.zeros(0, np.int64)
         return [], Columns(empty, empty, np.zeros(0, np.float64), series_id=np.zeros(0, np.int32))
-    order = _answer_order(cols["dt"].astype(np.int64) * 256 + cols["bt"], cols["ts"])
+    all_keys = group_key(
+        cols["dt"].astype(np.int64), cols["ps"].astype(np.int64), cols["bt"].astype(np.int64)
+    )
+    order = _answer_order(all_keys, cols["ts"])
     rows = {name: values[order] for name, values in cols.items()}
-    key = rows["dt"].astype(np.int64) * 256 + rows["bt"]
+    key = all_keys[order]
     ts, sid, n = rows["ts"], rows["sid"], len(order)
     keys, group_starts = np.unique(key, return_index=True)
     group = np.repeat(np.arange(len(keys), dtype=np.int64), np.diff(np.append(group_starts, n)))
     # Runs of one (group, series) in answer order: each run is in time order, so its first and
     # last rows hold its first and last timestamps. A series is normally one run.
-    pair = group << 32 | sid.astype(np.int64)
+    # (derived series have negative ids: masked to 32 bits only to tell runs apart)
+    pair = group << 32 | (sid.astype(np.int64) & 0xFFFFFFFF)
     starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
     ends = np.r_[starts[1:], n] - 1
     firsts, lasts = _datetimes(ts[starts]), _datetimes(ts[ends])
     revisions = np.maximum.reduceat(rows["rev"], starts).tolist()
     issued = _datetimes(np.maximum.reduceat(rows["issued"], starts))
     counts = np.diff(np.r_[starts, n]).tolist()
-    merged: dict[int, list[Any]] = {}
-    for i, p in enumerate(pair[starts].tolist()):
+    merged: dict[tuple[int, int], list[Any]] = {}
+    run_keys = zip(group[starts].tolist(), sid[starts].tolist(), strict=True)
+    for i, p in enumerate(run_keys):
         run = [counts[i], firsts[i], lasts[i], revisions[i], issued[i]]
         seen = merged.setdefault(p, run)
         if seen is not run:
             seen[:] = [seen[0] + run[0], min(seen[1], run[1]), max(seen[2], run[2]),
                        max(seen[3], run[3]), max(seen[4], run[4])]  # fmt: skip
     parts: list[list[SeriesPart]] = [[] for _ in keys]
-    for p, (count, first, last, revision, issued_at) in merged.items():
-        unit, resolution, source = series[p & 0xFFFFFFFF]
-        part = SeriesPart(
-            p & 0xFFFFFFFF, unit, resolution, source, count, first, last, revision, issued_at
+    for (g, s), (count, first, last, revision, issued_at) in merged.items():
+        unit, resolution, source = series[s]
+        parts[g].append(
+            SeriesPart(s, unit, resolution, source, count, first, last, revision, issued_at)
         )
-        parts[p >> 32].append(part)
     groups = [
         Group(
-            query.data_types[k // 256 - 1],
+            query.data_types[k // 65536 - 1],
             query.business_types[k % 256 - 1],
             tuple(sorted(ps, key=lambda s: s.first)),
+            psr_code(k // 256 % 256),
         )
         for k, ps in zip(keys.tolist(), parts, strict=True)
     ]

@@ -15,7 +15,8 @@ from app.domain.timegrid import (
     CALENDAR_STEPS,
     FIXED_STEPS,
 )
-from app.repositories.readings_rows import CSV_BUCKET_COLUMNS, RangeQuery
+from app.repositories.readings_derived import points_source
+from app.repositories.readings_rows import BASE_ARGS, CSV_BUCKET_COLUMNS, RangeQuery
 
 AGGREGATES = {"mean": "avg", "min": "min", "max": "max", "sum": "sum"}
 
@@ -38,11 +39,39 @@ CALENDAR_BUCKETS = {
     if r in CALENDAR_STEPS
 }
 
-# The WHERE clause of a RangeQuery: $1 area, $2 data types, $3 business types, [$4, $5).
-WHERE = (
-    "WHERE p.area_code = $1 AND p.data_type = ANY(CAST($2 AS text[]))"
-    ' AND p.business_type = ANY(CAST($3 AS text[])) AND p."timestamp" >= $4 AND p."timestamp" < $5'
-)
+_PLACEHOLDERS = ("area", "types", "btypes", "start", "end", "psrs")  # RangeQuery.args(), in order
+
+
+def _params(named: bool) -> dict[str, str]:
+    """The placeholders of RangeQuery.args(): ``$1``..``$6`` (asyncpg) or ``:area``..."""
+    return {n: f":{n}" if named else f"${i}" for i, n in enumerate(_PLACEHOLDERS, 1)}
+
+
+def where(query: RangeQuery, *, named: bool = False) -> str:
+    """The WHERE clause of ``query`` over rows ``p``: area, data types, production types, [start,
+    end), and business type when one was asked for. psr_type is always constrained: with the key
+    (area_code, data_type, psr_type, timestamp, business_type) PostgreSQL then reads one index
+    range per series instead of every timestamp of the data type."""
+    at = _params(named)
+    clause = (
+        f"WHERE p.area_code = {at['area']} AND p.data_type = ANY(CAST({at['types']} AS text[]))"
+        f" AND p.psr_type = ANY(CAST({at['psrs']} AS text[]))"
+        f' AND p."timestamp" >= {at["start"]} AND p."timestamp" < {at["end"]}'
+    )
+    if query.filter_business:
+        clause += f" AND p.business_type = ANY(CAST({at['btypes']} AS text[]))"
+    else:  # every parameter must be typed; a constant condition, checked once
+        clause += f" AND CAST({at['btypes']} AS text[]) IS NOT NULL"
+    return clause
+
+
+def rows_from(query: RangeQuery, *, named: bool = False) -> str:
+    """``FROM <rows> p WHERE ...``: the stored rows (and derived ones, if asked for)."""
+    at = _params(named)
+    source = points_source(query.data_types, at["area"], at["start"], at["end"])
+    return f"FROM {source} p {where(query, named=named)}"
+
+
 _NAME = re.compile(r"[A-Za-z0-9_]{1,32}")
 
 
@@ -57,23 +86,31 @@ def _position(column: str, values: Sequence[str]) -> str:
     return f"(CASE {column} {cases} END)::int2"
 
 
+# A row's production type as its number (B16 -> 16, none -> 0): fixed width for binary COPY.
+PSR_NUMBER = "CAST(coalesce(nullif(substr(p.psr_type, 2), ''), '0') AS int2)"
+
+
 def group_keys(data_types: Sequence[str], business_types: Sequence[str]) -> str:
-    """SQL for the 1-based positions of a row's data type and business type (columns dt, bt)."""
+    """SQL for the 1-based positions of a row's data type and business type and its production
+    type number (columns dt, bt, ps)."""
     dt = _position("p.data_type", data_types)
-    return f"{dt} AS dt, {_position('p.business_type', business_types)} AS bt"
+    return f"{dt} AS dt, {_position('p.business_type', business_types)} AS bt, {PSR_NUMBER} AS ps"
 
 
-def points_sql(data_types: Sequence[str], business_types: Sequence[str]) -> str:
-    """Native rows for binary COPY ($6: the points limit + 1), in storage order: numpy sorts
+def points_sql(query: RangeQuery) -> str:
+    """Native rows for binary COPY ($7: the points limit + 1), in storage order: numpy sorts
     them, cheaper than a SQL sort."""
     return (
-        f'SELECT {group_keys(data_types, business_types)}, p."timestamp",'  # noqa: S608
+        f'SELECT {group_keys(query.data_types, query.business_types)}, p."timestamp",'
         " (p.quantity * 1000)::int8, p.series_id, p.revision_number, p.document_created_at"
-        f" FROM energy_data_points p {WHERE} LIMIT $6"
+        f" {rows_from(query)} LIMIT $7"
     )
 
 
-COUNT_SQL = f"SELECT count(*) FROM energy_data_points p {WHERE}"  # noqa: S608
+def count_sql(query: RangeQuery) -> str:
+    return f"SELECT count(*) {rows_from(query)}"
+
+
 SERIES_SQL = "SELECT id, unit, resolution, data_source FROM energy_series WHERE id = ANY($1::int[])"
 
 # CSV timestamps, the year always four digits (0001-01-01T00:00:00Z) like the JSON ones. UTC:
@@ -129,7 +166,7 @@ def interval_seconds(ts: str, resolution: str, tz: str) -> str:
 
 
 def bucket_params(resolution: str, agg: str) -> tuple[str, ...]:
-    """The parameters after $1..$5 that :func:`buckets_sql` binds, in order ($6, $7, ...):
+    """The parameters after $1..$6 that :func:`buckets_sql` binds, in order ($7, $8, ...):
     ``zone`` (calendar buckets), then for a mean ``series_ids``/``resolutions`` (the stored series
     in the range) and ``native_zone`` (the area's zone, for calendar-length points)."""
     names: tuple[str, ...] = ("zone",) if uses_zone(resolution) else ()
@@ -139,8 +176,8 @@ def bucket_params(resolution: str, agg: str) -> tuple[str, ...]:
 
 
 def buckets_sql(query: RangeQuery, resolution: str, agg: str, *, timescale: bool) -> str:
-    """The aggregation of ``query`` (columns dt, bt, bucket, value, points); the parameters
-    after $5 are :func:`bucket_params`.
+    """The aggregation of ``query`` (columns dt, bt, ps, bucket, value, points); the parameters
+    after $6 are :func:`bucket_params`.
 
     ``mean`` is time-weighted: each point counts with the length of its own interval (its
     series' resolution), so a bucket mixing hourly and quarter-hourly points is the mean over
@@ -148,7 +185,7 @@ def buckets_sql(query: RangeQuery, resolution: str, agg: str, *, timescale: bool
     """
     if resolution not in BUCKET_RESOLUTIONS:
         raise ValueError(f"resolution {resolution!r} is not a bucket size")
-    at = {name: f"${i}" for i, name in enumerate(bucket_params(resolution, agg), 6)}
+    at = {name: f"${i}" for i, name in enumerate(bucket_params(resolution, agg), BASE_ARGS + 1)}
     bucket = bucket_expr(resolution, f"CAST({at.get('zone')} AS text)", timescale=timescale)
     join = ""
     if agg == "mean":
@@ -165,35 +202,36 @@ def buckets_sql(query: RangeQuery, resolution: str, agg: str, *, timescale: bool
     return (
         f"SELECT {group_keys(query.data_types, query.business_types)}, {bucket} AS bucket,"  # noqa: S608
         f" {value} AS value, count(*)::int4 AS points"
-        f" FROM energy_data_points p{join} {WHERE} GROUP BY 1, 2, 3"
+        f" FROM (SELECT p.* {rows_from(query)}) p{join} GROUP BY 1, 2, 3, 4"
     )
 
 
 def csv_points_sql(query: RangeQuery, *, zoned: bool, one_group: bool, one_resolution: bool) -> str:
-    """Native CSV rows, answer-ordered. $6: the resolution (one) or $6/$7: series ids and their
+    """Native CSV rows, answer-ordered. $7: the resolution (one) or $7/$8: series ids and their
     resolutions (several)."""
     ts = (CSV_TIMESTAMP_ZONED if zoned else CSV_TIMESTAMP_UTC).format(ts='p."timestamp"')
     if one_resolution:
-        resolution, join = "CAST($6 AS text)", ""
+        resolution, join = "CAST($7 AS text)", ""
     else:
         resolution = "r.resolution"
         join = (
-            " JOIN unnest(CAST($6 AS int[]), CAST($7 AS text[])) AS r(id, resolution)"
+            " JOIN unnest(CAST($7 AS int[]), CAST($8 AS text[])) AS r(id, resolution)"
             " ON r.id = p.series_id"
         )
-    order = '"timestamp"' if one_group else 'dt, bt, "timestamp"'
+    order = '"timestamp"' if one_group else 'dt, ps, bt, "timestamp"'
     keys = group_keys(query.data_types, query.business_types)
     values = {
         "timestamp": ts,
         "area_code": "p.area_code",
         "data_type": "p.data_type",
         "business_type": "p.business_type",
+        "psr_type": "nullif(p.psr_type, '')",  # an empty field, not "" (COPY quotes '')
         "quantity": "trim_scale(p.quantity)",
         "resolution": resolution,
     }
     return (
         f"SELECT {_csv_select(values, CSV_COLUMNS)}"  # noqa: S608
-        f" FROM (SELECT {keys}, p.* FROM energy_data_points p {WHERE}) p{join}"
+        f" FROM (SELECT {keys}, p.* {rows_from(query)}) p{join}"
         f" ORDER BY {order}"
     )
 
@@ -204,23 +242,24 @@ def csv_buckets_sql(
     """Aggregated CSV rows: mean as float8 text (the JSON number), min/max/sum exact numeric,
     then the bucket's native points, expected native points and whether the range cuts it.
 
-    After :func:`bucket_params` come five arrays describing every bucket of the answer: dt, bt
-    positions, bucket start (UNIX epoch microseconds), expected points (NULL: unknown grid) and
-    the partial flag, computed by the caller.
+    After :func:`bucket_params` come six arrays describing every bucket of the answer: dt, bt
+    positions, production type number, bucket start (UNIX epoch microseconds), expected points
+    (NULL: unknown grid) and the partial flag, computed by the caller.
     """
     ts = (CSV_TIMESTAMP_ZONED if zoned else CSV_TIMESTAMP_UTC).format(ts="b.bucket")
     value = "value::float8" if agg == "mean" else "trim_scale(value)"
     inner = buckets_sql(query, resolution, agg, timescale=timescale)
-    n = 6 + len(bucket_params(resolution, agg))
+    n = BASE_ARGS + 1 + len(bucket_params(resolution, agg))
     arrays = ", ".join(
         f"CAST(${n + i} AS {kind}[])"
-        for i, kind in enumerate(("int2", "int2", "int8", "int4", "bool"))
+        for i, kind in enumerate(("int2", "int2", "int2", "int8", "int4", "bool"))
     )
     values = {
         "timestamp": ts,
         "area_code": "CAST($1 AS text)",
         "data_type": "(CAST($2 AS text[]))[b.dt]",
         "business_type": "(CAST($3 AS text[]))[b.bt]",
+        "psr_type": "CASE WHEN b.ps > 0 THEN 'B' || lpad(CAST(b.ps AS text), 2, '0') END",
         "quantity": value,
         # one of BUCKET_RESOLUTIONS (buckets_sql checked it): a constant
         "resolution": f"'{resolution}'",
@@ -231,44 +270,44 @@ def csv_buckets_sql(
     return (
         f"SELECT {_csv_select(values, CSV_BUCKET_COLUMNS)}"  # noqa: S608
         f" FROM ({inner}) b LEFT JOIN ("
-        " SELECT dt, bt, TIMESTAMPTZ 'epoch' + us * interval '1 microsecond' AS bucket,"
-        f" expected, partial FROM unnest({arrays}) AS u(dt, bt, us, expected, partial)"
-        ") e ON e.dt = b.dt AND e.bt = b.bt AND e.bucket = b.bucket"
-        " ORDER BY b.dt, b.bt, b.bucket"
+        " SELECT dt, bt, ps, TIMESTAMPTZ 'epoch' + us * interval '1 microsecond' AS bucket,"
+        f" expected, partial FROM unnest({arrays}) AS u(dt, bt, ps, us, expected, partial)"
+        ") e ON e.dt = b.dt AND e.bt = b.bt AND e.ps = b.ps AND e.bucket = b.bucket"
+        " ORDER BY b.dt, b.ps, b.bt, b.bucket"
     )
 
 
 def groups_sql(query: RangeQuery) -> str:
-    """One row per stored series in the range: dt, bt (positions), series id, unit, resolution,
-    source, rows, first, last, newest revision and issue time. Grouped on small integers; the
-    series metadata is joined after grouping (MATERIALIZED: the planner must not hash the whole
-    series table for a few hundred rows)."""
+    """One row per stored series in the range: dt, bt (positions), ps (production type number),
+    series id, unit, resolution, source, rows, first, last, newest revision and issue time.
+    Grouped on small integers; the series metadata is joined after grouping (MATERIALIZED: the
+    planner must not hash the whole series table for a few hundred rows). Derived series have
+    no energy_series row (LEFT JOIN: NULL metadata, filled in by the caller)."""
     return f"""
 WITH per_series AS MATERIALIZED (
     SELECT {group_keys(query.data_types, query.business_types)}, p.series_id, count(*) AS n,
            min(p."timestamp") AS first, max(p."timestamp") AS last,
            max(p.revision_number) AS revision, max(p.document_created_at) AS issued
-    FROM energy_data_points p
-    WHERE p.area_code = :area AND p.data_type = ANY(CAST(:types AS text[]))
-      AND p.business_type = ANY(CAST(:btypes AS text[]))
-      AND p."timestamp" >= :start AND p."timestamp" < :end
-    GROUP BY 1, 2, 3
+    {rows_from(query, named=True)}
+    GROUP BY 1, 2, 3, 4
 )
-SELECT g.dt, g.bt, g.series_id, s.unit, s.resolution, s.data_source,
+SELECT g.dt, g.bt, g.ps, g.series_id, s.unit, s.resolution, s.data_source,
        g.n, g.first, g.last, g.revision, g.issued
-FROM per_series g JOIN energy_series s ON s.id = g.series_id
+FROM per_series g LEFT JOIN energy_series s ON s.id = g.series_id
 """  # noqa: S608
 
 
 _NEAREST = """
     SELECT s.resolution, p."timestamp" FROM energy_data_points p
     JOIN energy_series s ON s.id = p.series_id
-    WHERE p.area_code = :area AND p.data_type = d.data_type AND p."timestamp" {cmp} :end
+    WHERE p.area_code = :area AND p.data_type = d.data_type AND p.psr_type = d.psr_type
+      AND p."timestamp" {cmp} :end
     ORDER BY p."timestamp" {order} LIMIT 1"""
-# Two index probes per data type: the newest row before `end`, else the oldest from `end` on.
+# Two index probes per (data type, production type): the newest row before `end`, else the
+# oldest from `end` on.
 REFERENCES_SQL = f"""
-SELECT d.data_type, r.resolution, r."timestamp"
-FROM unnest(CAST(:types AS text[])) AS d(data_type)
+SELECT d.data_type, d.psr_type, r.resolution, r."timestamp"
+FROM unnest(CAST(:types AS text[]), CAST(:psrs AS text[])) AS d(data_type, psr_type)
 CROSS JOIN LATERAL (
     ({_NEAREST.format(cmp="<", order="DESC")})
     UNION ALL
@@ -277,14 +316,11 @@ CROSS JOIN LATERAL (
 ) r
 """  # noqa: S608
 
-# The timestamp of the (keep + 1)-th row in time order: [start, it) holds at most `keep` rows.
-SUGGESTED_END_SQL = """
-SELECT "timestamp" FROM energy_data_points
-WHERE area_code = :area AND data_type = ANY(CAST(:types AS text[]))
-  AND business_type = ANY(CAST(:btypes AS text[]))
-  AND "timestamp" >= :start AND "timestamp" < :end
-ORDER BY "timestamp" OFFSET :keep LIMIT 1
-"""
+
+def suggested_end_sql(query: RangeQuery) -> str:
+    """The timestamp of the (keep + 1)-th row in time order: [start, it) holds at most `keep`
+    rows (named parameters, :keep)."""
+    return f'SELECT p."timestamp" {rows_from(query, named=True)} ORDER BY 1 OFFSET :keep LIMIT 1'
 
 
 def accuracy_sql(resolution: str | None, *, timescale: bool) -> str:
@@ -337,3 +373,16 @@ SELECT {value}, count(*)::int8, avg(abs(error))::float8, sqrt(avg(error * error)
        coalesce(array_agg(DISTINCT resolution), CAST('{{}}' AS text[]))
 FROM pairs GROUP BY {grouping} ORDER BY 1 NULLS FIRST
 """  # noqa: S608
+
+
+# Per (data type, production type) pair given: whether the area has any row of it. One index
+# probe per pair (the key leads with area_code, data_type, psr_type).
+STORED_PSR_SQL = """
+SELECT d.data_type, d.psr_type
+FROM unnest(CAST(:types AS text[]), CAST(:psrs AS text[])) AS d(data_type, psr_type)
+WHERE EXISTS (
+    SELECT 1 FROM energy_data_points p
+    WHERE p.area_code = :area AND p.data_type = d.data_type AND p.psr_type = d.psr_type
+)
+ORDER BY 2, 1
+"""

@@ -51,7 +51,7 @@ async def test_buckets_cut_by_the_range_say_so(client: httpx.AsyncClient, fmt: s
         assert lines[0].endswith(",resolution,points,expected_points,partial")
         rows = [line.split(",") for line in lines[1:]]
         assert [r[0] for r in rows] == stamps
-        assert [(int(r[6]), int(r[7]), r[8] == "true") for r in rows] == want
+        assert [(int(r[7]), int(r[8]), r[9] == "true") for r in rows] == want
         headers = response.headers
         assert (headers["x-expected-points"], headers["x-present-points"]) == ("120", "120")
         return
@@ -94,7 +94,7 @@ async def test_mean_is_weighted_by_time_across_a_resolution_switch(
     response = await client.get("/api/v1/energy-data", params=params)
     assert response.status_code == 200
     if fmt == "csv":
-        values = [float(line.split(",")[4]) for line in response.text.splitlines()[1:]]
+        values = [float(line.split(",")[5]) for line in response.text.splitlines()[1:]]
     else:
         values = [r["quantity"] for r in response.json()["data"]]
     start = datetime(2024, 1, 1, tzinfo=UTC)

@@ -19,7 +19,7 @@ from tests.api.support import BRUSSELS, HOLE, Dataset, local
 
 pytestmark = pytest.mark.db
 
-CSV_HEADER = "timestamp,area_code,data_type,business_type,quantity,resolution"
+CSV_HEADER = "timestamp,area_code,data_type,business_type,psr_type,quantity,resolution"
 Row = tuple[str, str, str, Any, str]  # timestamp, data_type, business_type, quantity, resolution
 
 
@@ -43,7 +43,8 @@ def rows_of(response: httpx.Response, fmt: str) -> list[Row]:
         assert lines[0] == CSV_HEADER
         out = []
         for line in lines[1:]:
-            ts, _area, dt, bt, q, res = line.split(",")
+            ts, _area, dt, bt, psr, q, res = line.split(",")
+            assert psr == ""  # load has no production type
             out.append((ts, dt, bt, q, res))
         return out
     data = response.json()["data"]
@@ -317,10 +318,10 @@ async def test_daily_aggregates_follow_local_days(
     csv = await client.get("/api/v1/energy-data", params={**params, "format": "csv"})
     lines = csv.text.splitlines()
     assert lines[0] == CSV_HEADER + ",points,expected_points,partial"
-    assert [float(line.split(",")[4]) for line in lines[1:]] == [
+    assert [float(line.split(",")[5]) for line in lines[1:]] == [
         r["quantity"] for r in body["data"]
     ]
-    assert [line.split(",")[6:] for line in lines[1:]] == [
+    assert [line.split(",")[7:] for line in lines[1:]] == [
         ["92", "96", "false"],
         ["92", "92", "false"],
     ]

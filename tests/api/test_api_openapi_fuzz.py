@@ -140,11 +140,11 @@ def test_every_format_tells_the_same_story(live_url: str, params: dict[str, Any]
     )
     assert body["present_points"] == sum(s["present_points"] for s in body["series"])
     lines = csv.text.splitlines()
-    header = "timestamp,area_code,data_type,business_type,quantity,resolution"
+    header = "timestamp,area_code,data_type,business_type,psr_type,quantity,resolution"
     aggregated = "resolution" in params
     assert lines[0] == header + (",points,expected_points,partial" if aggregated else "")
     csv_rows = [line.split(",") for line in lines[1:]]
-    assert [(c[0], c[2], c[3], float(c[4])) for c in csv_rows] == rows
+    assert [(c[0], c[2], c[3], float(c[5])) for c in csv_rows] == rows
     assert {c[1] for c in csv_rows} <= {body["area"]["code"]}
     assert csv.headers["x-present-points"] == str(body["present_points"])
     assert csv.headers["x-expected-points"] == str(body["expected_points"])
@@ -154,7 +154,7 @@ def test_every_format_tells_the_same_story(live_url: str, params: dict[str, Any]
         assert counts == list(
             zip(data["points"], data["expected_points"], data["partial"], strict=True)
         )
-        assert [(int(c[6]), int(c[7]), c[8] == "true") for c in csv_rows] == counts
+        assert [(int(c[7]), int(c[8]), c[9] == "true") for c in csv_rows] == counts
         assert body["present_points"] == sum(n for n, _, _ in counts)
         assert all(e >= 0 for _, e, _ in counts)
         assert sum(e for _, e, _ in counts) <= body["expected_points"]

@@ -36,6 +36,7 @@ GETS: dict[str, dict[str, str]] = {
         "end_time": OK["end"],
     },
     "/api/v1/energy-data/latest": {"areas": "BE"},
+    "/api/v1/production-types": {"area": "BE"},
     "/api/v1/areas": {},
     "/api/v1/coverage": {"area": "BE"},
     "/api/v1/forecast-accuracy": OK,

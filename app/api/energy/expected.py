@@ -1,6 +1,7 @@
 """Expected vs present points of an answer, per requested (data type, business type).
 
-Expected is what [start, end) should hold on the item's grid: its stored resolution(s)
+A series is one (data type, production type, business type). Expected is what [start, end)
+should hold on the series' grid: its stored resolution(s)
 (DST-aware for calendar resolutions, in the area's zone), counted in native points for native
 and aggregated answers alike; aggregated answers also get per-bucket figures
 (:func:`bucket_expected`). An item never stored has no known grid: expected is None.
@@ -16,6 +17,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
+from app.api import params as qp
+from app.domain.points import NO_PSR
 from app.domain.timegrid import (
     EPOCH,
     FIXED_STEPS,
@@ -27,19 +30,28 @@ from app.domain.timegrid import (
     grid_instants,
 )
 from app.entsoe.areas import Area
-from app.entsoe.items import ITEMS, DataType
-from app.repositories.readings_rows import BucketExpected, Bucketing, Columns, Group, RangeQuery
+from app.repositories.readings_derived import DERIVED_TYPES
+from app.repositories.readings_rows import (
+    ALL_PSR_TYPES,
+    BucketExpected,
+    Bucketing,
+    Columns,
+    Group,
+    RangeQuery,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class SeriesSummary:
-    """What one (data type, business type) of the answer holds, expected vs present."""
+    """What one series (data type, production type, business type) of the answer holds,
+    expected vs present."""
 
     data_type: str
     business_type: str
     group: Group | None
     expected: int | None
     present: int
+    psr_type: str = NO_PSR
 
 
 _US = timedelta(microseconds=1)
@@ -159,33 +171,70 @@ def match_buckets(cols: Columns, every: BucketExpected, groups: int) -> Columns:
     return replace(cols, expected=every.expected[index], partial=every.partial[index])
 
 
+def wanted_series(query: RangeQuery) -> list[tuple[str, str, str]]:
+    """The (data type, production type, business type) series an answer reports whether stored
+    or not: every business type of a data type without production types, and of a data type
+    with them, each production type asked for by name (business type "" when several could
+    carry it). Series found in the range are reported as well (:func:`summaries`)."""
+    asked = query.psr_types != ALL_PSR_TYPES
+    out = []
+    for data_type in query.data_types:
+        offered = [b for b in query.business_types if b in qp.offered_business_types(data_type)]
+        if not qp.per_psr(data_type):
+            out += [(data_type, NO_PSR, b) for b in offered]
+        elif asked:
+            business = offered[0] if len(offered) == 1 else ""
+            out += [(data_type, p, business) for p in query.psr_types if p != NO_PSR]
+    return out
+
+
+def missing_references(query: RangeQuery, groups: Sequence[Group]) -> list[tuple[str, str]]:
+    """The (data type, production type) pairs asked for without rows in the range whose stored
+    grid (:meth:`Readings.references`) fixes their expected points; derived types have none."""
+    found = {(g.data_type, g.psr_type) for g in groups}
+    pairs = {(d, p) for d, p, _ in wanted_series(query)} - found
+    return sorted((d, p) for d, p in pairs if d not in DERIVED_TYPES)
+
+
 def summaries(
     query: RangeQuery,
     groups: Sequence[Group],
     area: Area,
     present: dict[int, int],
-    references: dict[str, tuple[str, datetime]],
+    references: dict[tuple[str, str], tuple[str, datetime]],
 ) -> list[SeriesSummary]:
-    """One summary per requested (data type, business type), with data or not.
+    """One summary per series of the answer: each group, and each series asked for without data.
 
-    ``present``: stored rows returned or aggregated, per group index; ``references``: for data
-    types without data in the range, a stored (resolution, timestamp) that fixes their grid.
+    ``present``: stored rows returned or aggregated, per group index; ``references``: for
+    (data type, production type) pairs without data in the range, a stored (resolution,
+    timestamp) that fixes their grid.
     """
-    by_key = {(g.data_type, g.business_type): i for i, g in enumerate(groups)}
     out = []
-    for data_type in query.data_types:
-        offered = ITEMS[DataType(data_type)].business_types
-        for business_type in (b for b in query.business_types if b in offered):
-            index = by_key.get((data_type, business_type))
-            group = groups[index] if index is not None else None
-            expected: int | None
-            if group is not None:
-                expected = native_expected(group, query.start, query.end, area.zone)
-            elif data_type in references and references[data_type][0] in RESOLUTIONS:
-                resolution, anchor = references[data_type]
-                expected = grid_count(anchor, query.start, query.end, resolution, area.zone)
-            else:
-                expected = None
-            count = present.get(index, 0) if index is not None else 0
-            out.append(SeriesSummary(data_type, business_type, group, expected, count))
+    for index, group in enumerate(groups):
+        expected = native_expected(group, query.start, query.end, area.zone)
+        out.append(
+            SeriesSummary(
+                group.data_type,
+                group.business_type,
+                group,
+                expected,
+                present.get(index, 0),
+                group.psr_type,
+            )
+        )
+    found = {(g.data_type, g.psr_type) for g in groups}
+    found_exact = {(g.data_type, g.psr_type, g.business_type) for g in groups}
+    for data_type, psr_type, business_type in wanted_series(query):
+        if (data_type, psr_type, business_type) in found_exact:
+            continue
+        if business_type == "" and (data_type, psr_type) in found:
+            continue  # stored under a business type: reported above
+        grid: int | None = None
+        reference = references.get((data_type, psr_type))
+        if reference is not None and reference[0] in RESOLUTIONS:
+            resolution, anchor = reference
+            grid = grid_count(anchor, query.start, query.end, resolution, area.zone)
+        out.append(SeriesSummary(data_type, business_type, None, grid, 0, psr_type))
+    order = {t: i for i, t in enumerate(query.data_types)}
+    out.sort(key=lambda s: (order[s.data_type], s.psr_type, s.business_type))
     return out

@@ -22,7 +22,14 @@ from app.api.responses import JSON_OPTIONS, OrjsonResponse
 from app.domain.points import CSV_COLUMNS
 from app.domain.timegrid import EPOCH
 from app.entsoe.areas import Area
-from app.repositories.readings_rows import CSV_BUCKET_COLUMNS, Bucketing, Columns, Group, RangeQuery
+from app.repositories.readings_rows import (
+    ALL_PSR_TYPES,
+    CSV_BUCKET_COLUMNS,
+    Bucketing,
+    Columns,
+    Group,
+    RangeQuery,
+)
 from app.repositories.stored import StoredSpan
 
 
@@ -73,6 +80,7 @@ def _series_body(
     units = sorted({p.unit for p in parts})
     return {
         "data_type": s.data_type,
+        "psr_type": s.psr_type,
         "business_type": s.business_type,
         "unit": units[0] if len(units) == 1 else None,
         "resolution": bucketing.resolution
@@ -113,6 +121,9 @@ def metadata(
     meta = {
         "area": {"code": area.code, "eic": area.eic, "name": area.name, "tz": area.tz},
         "data_types": list(query.data_types),
+        "psr_types": [p for p in query.psr_types if p]
+        if query.psr_types != ALL_PSR_TYPES
+        else None,
         "business_type": business_type,
         "start": stamp(query.start, tz),
         "end": stamp(query.end, tz),
@@ -121,6 +132,7 @@ def metadata(
         if bucketing
         else (resolutions[0] if len(resolutions) == 1 else None),
         "agg": bucketing.agg if bucketing else None,
+        "layout": "long",
         "unit": units[0] if len(units) == 1 else None,
         "sources": sorted({src for b in bodies for src in b["sources"]}),
         "revision_number": max(revisions, default=None),
@@ -150,11 +162,13 @@ def metadata(
 
 def row_labels(
     cols: Columns, groups: Sequence[Group], bucketing: Bucketing | None
-) -> tuple[list[str], list[str], list[str]]:
-    """Per-row data type, business type and resolution (lists, as orjson wants them)."""
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Per-row data type, business type, resolution and production type (lists, as orjson
+    wants them)."""
     data_types: list[str] = []
     business_types: list[str] = []
     resolutions: list[str] = []
+    psr_types: list[str] = []
     bounds = np.flatnonzero(np.diff(cols.group)) + 1
     for lo, hi in zip([0, *bounds.tolist()], [*bounds.tolist(), len(cols)], strict=True):
         if hi <= lo:
@@ -162,6 +176,7 @@ def row_labels(
         group = groups[int(cols.group[lo])]
         data_types += [group.data_type] * (hi - lo)
         business_types += [group.business_type] * (hi - lo)
+        psr_types += [group.psr_type] * (hi - lo)
         if bucketing is not None:
             resolutions += [bucketing.resolution] * (hi - lo)
         elif len({p.resolution for p in group.parts}) == 1:
@@ -170,7 +185,7 @@ def row_labels(
             assert cols.series_id is not None
             of = {p.series_id: p.resolution for p in group.parts}
             resolutions += [of.get(int(s), "") for s in cols.series_id[lo:hi].tolist()]
-    return data_types, business_types, resolutions
+    return data_types, business_types, resolutions, psr_types
 
 
 def body(
@@ -183,12 +198,13 @@ def body(
     columnar: bool,
 ) -> bytes:
     """The JSON document: metadata plus ``data`` as records or as one array per field."""
-    data_types, business_types, resolutions = row_labels(cols, groups, bucketing)
+    data_types, business_types, resolutions, psr_types = row_labels(cols, groups, bucketing)
     if columnar:
         data: Any = {
             "timestamp": timestamps(cols.epoch_us, tz, as_list=False),
             "data_type": data_types,
             "business_type": business_types,
+            "psr_type": psr_types,
             "quantity": cols.quantity,
             "resolution": resolutions,
         }
@@ -199,12 +215,20 @@ def body(
             data["partial"] = cols.partial
     else:
         stamps = timestamps(cols.epoch_us, tz, as_list=True)
+        quantities = cols.quantity.tolist()
         rows = zip(
-            stamps, data_types, business_types, cols.quantity.tolist(), resolutions, strict=True
+            stamps, data_types, business_types, psr_types, quantities, resolutions, strict=True
         )
         data = [
-            {"timestamp": t, "data_type": d, "business_type": b, "quantity": q, "resolution": r}
-            for t, d, b, q, r in rows
+            {
+                "timestamp": t,
+                "data_type": d,
+                "business_type": b,
+                "psr_type": p,
+                "quantity": q,
+                "resolution": r,
+            }
+            for t, d, b, p, q, r in rows
         ]
         if cols.points is not None:
             for record, n in zip(data, cols.points.tolist(), strict=True):

@@ -17,9 +17,10 @@ from fastapi.responses import Response
 from app.api import params as qp
 from app.api.deps import SessionDep, SettingsDep
 from app.api.energy import render
-from app.api.energy.answer import Fields, answer
+from app.api.energy.answer import answer
+from app.api.energy.reads import Fields
 from app.api.limits import HeavyReadDep
-from app.api.params import Aggregate, Format, Resolution
+from app.api.params import Aggregate, Format, Layout, Resolution
 from app.api.schemas import ERRORS, EnergyDataOut, ErrorOut, LatestOut
 from app.exceptions import InvalidInputError
 from app.repositories.readings import Readings
@@ -54,7 +55,8 @@ TzQuery = Annotated[
 
 @router.get(
     "/energy-data",
-    summary="Load data of one area, native or aggregated, in UTC or a zone: json/columnar/csv",
+    summary="Load and generation of one area, native or aggregated, long or wide:"
+    " json/columnar/csv",
     response_model=None,
     responses=_RESPONSES,
 )
@@ -70,13 +72,28 @@ async def energy_data(
         Query(description="repeatable and/or comma separated (default actual)", max_length=20),
     ] = None,
     business_type: Annotated[str | None, Query(max_length=8, description="e.g. A60 (min)")] = None,
+    psr_type: Annotated[
+        list[str] | None,
+        Query(
+            description="production types, codes (B16) or names (solar; see"
+            " /api/v1/production-types), repeatable and/or comma separated (default all)",
+            max_length=30,
+        ),
+    ] = None,
     resolution: Annotated[Resolution | None, Query(description="aggregate to buckets")] = None,
     agg: Annotated[Aggregate | None, Query(description="with resolution (default mean)")] = None,
     tz: TzQuery = None,
     fmt: Annotated[Format, Query(alias="format")] = Format.JSON,
+    layout: Annotated[
+        Layout, Query(description="long: a row per point and series; wide: a column per series")
+    ] = Layout.LONG,
 ) -> Response:
     """Half-open [start, end). P1D/P7D/P1M buckets follow local days of ``tz`` (else the area's
-    zone), so DST days hold 23 or 25 hours. CSV metadata is in X-* headers."""
+    zone), so DST days hold 23 or 25 hours. CSV metadata is in X-* headers.
+
+    ``data_type`` also takes ``residual_load``: actual load minus actual wind onshore, wind
+    offshore and solar generation, computed (never stored) on the finer grid of its inputs,
+    only where every input the area has is present."""
     return await answer(
         Readings(session),
         area=qp.area(area),
@@ -90,6 +107,8 @@ async def energy_data(
         fmt=fmt,
         limits=settings.api,
         slot=slot,
+        psr_type=psr_type,
+        layout=layout,
     )
 
 
