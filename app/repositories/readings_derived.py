@@ -74,7 +74,8 @@ FROM (
         WHERE i.area_code = {area} AND i.data_type = ANY(CAST('{{actual,generation}}' AS text[]))
           AND i.psr_type = ANY(CAST('{{"",{codes}}}' AS text[]))
           AND (i.data_type = 'actual') = (i.psr_type = '')
-          AND i."timestamp" >= {start} - interval '1 day' AND i."timestamp" < {end}
+          AND i."timestamp" >= CAST({start} AS timestamptz) - interval '1 day'
+          AND i."timestamp" < {end}
     ), sizes AS MATERIALIZED (
         SELECT s.id, CASE s.resolution {_SECONDS} END AS seconds
         FROM energy_series s WHERE s.id IN (SELECT DISTINCT series_id FROM inputs)
@@ -96,12 +97,3 @@ FROM (
     GROUP BY c.t, {by_first}
     HAVING bool_or(c.psr_type = '') AND {needed}
 ) r"""  # noqa: S608
-
-
-def points_source(data_types: tuple[str, ...], area: str, start: str, end: str) -> str:
-    """What the read SQL selects ``FROM`` (aliased ``p`` by the caller): the stored rows, plus
-    the derived rows when a derived data type is asked for."""
-    if RESIDUAL_LOAD not in data_types:
-        return "energy_data_points"
-    derived = residual_sql(area, start, end)
-    return f"(SELECT {COLUMNS} FROM energy_data_points UNION ALL {derived})"  # noqa: S608

@@ -15,7 +15,7 @@ from app.domain.timegrid import (
     CALENDAR_STEPS,
     FIXED_STEPS,
 )
-from app.repositories.readings_derived import points_source
+from app.repositories.readings_derived import COLUMNS, DERIVED_TYPES, residual_sql
 from app.repositories.readings_rows import BASE_ARGS, CSV_BUCKET_COLUMNS, RangeQuery
 
 AGGREGATES = {"mean": "avg", "min": "min", "max": "max", "sum": "sum"}
@@ -66,10 +66,20 @@ def where(query: RangeQuery, *, named: bool = False) -> str:
 
 
 def rows_from(query: RangeQuery, *, named: bool = False) -> str:
-    """``FROM <rows> p WHERE ...``: the stored rows (and derived ones, if asked for)."""
+    """``FROM <rows> p WHERE ...``: the stored rows, and the derived ones if asked for. Each
+    branch of the union has its own WHERE clause: PostgreSQL does not push conditions into a
+    union whose branches differ in column types (varchar vs text), and the stored rows must be
+    read by index ranges."""
+    clause = where(query, named=named)
+    if not any(t in DERIVED_TYPES for t in query.data_types):
+        return f"FROM energy_data_points p {clause}"
     at = _params(named)
-    source = points_source(query.data_types, at["area"], at["start"], at["end"])
-    return f"FROM {source} p {where(query, named=named)}"
+    derived = residual_sql(at["area"], at["start"], at["end"])
+    stored = ", ".join(f"p.{c.strip()}" for c in COLUMNS.split(","))
+    return (
+        f"FROM (SELECT {stored} FROM energy_data_points p {clause}"  # noqa: S608
+        f" UNION ALL SELECT * FROM ({derived}) p {clause}) p"
+    )
 
 
 _NAME = re.compile(r"[A-Za-z0-9_]{1,32}")

@@ -125,7 +125,7 @@ def json_data(
     """``data`` of a wide JSON answer: records or one array per column (NaN renders null)."""
     if columnar:
         data: dict[str, Any] = {"timestamp": timestamps(grid, zone, as_list=False)}
-        data.update({c.name: matrix[:, j] for j, c in enumerate(wide)})
+        data.update({c.name: np.ascontiguousarray(matrix[:, j]) for j, c in enumerate(wide)})
         return data
     names = ["timestamp", *(c.name for c in wide)]
     stamps = timestamps(grid, zone, as_list=True)
