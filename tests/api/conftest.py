@@ -18,6 +18,9 @@ from app.main import create_app
 from app.repositories.points import PointsRepository
 from tests.api.support import TABLES, Dataset, build_dataset, running, settings_for
 
+# The DE_LU generation day (tests of production types, the wide layout and residual load).
+from tests.api.support_generation import generation  # noqa: F401
+
 
 async def _truncate(database: Database) -> None:
     async with database.session() as session:
