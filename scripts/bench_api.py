@@ -310,7 +310,7 @@ async def floor_case(url: str) -> Callable[[], Awaitable[int]]:
             nonlocal size
             size += len(chunk)
 
-        statement = points_sql(query.data_types, query.business_types)
+        statement = points_sql(query)
         await conn.copy_from_query(statement, *query.args(), 500_001, output=sink, format="binary")
         return size
 

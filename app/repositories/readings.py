@@ -29,7 +29,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.entsoe.areas import get_area
 from app.exceptions import TooManyPointsError
 from app.repositories import pg_copy
+from app.repositories import readings_csv_sql as csv_sql
 from app.repositories import readings_sql as sql
+from app.repositories.readings_accuracy_sql import accuracy_sql
 from app.repositories.readings_derived import derived_series
 from app.repositories.readings_rows import (
     BucketExpected,
@@ -268,7 +270,7 @@ class Readings:
         if bucketing is None:
             series = sorted({(p.series_id, p.resolution) for g in groups for p in g.parts})
             resolutions = sorted({r for _, r in series})
-            statement = sql.csv_points_sql(
+            statement = csv_sql.csv_points_sql(
                 query, zoned=zoned, one_group=len(groups) <= 1, one_resolution=len(resolutions) <= 1
             )
             extra = (
@@ -282,7 +284,7 @@ class Readings:
             args = [*query.args(), *extra]
         else:
             timescale = await self._timescale()
-            statement = sql.csv_buckets_sql(
+            statement = csv_sql.csv_buckets_sql(
                 query, bucketing.resolution, bucketing.agg, zoned=zoned, timescale=timescale
             )
             if expected is None:
@@ -311,12 +313,11 @@ class Readings:
         self, area_code: str, start: datetime, end: datetime, bucketing: Bucketing | None
     ) -> list[tuple[Any, ...]]:
         """Day-ahead vs actual (time-averaged to each forecast interval, see
-        :func:`readings_sql.accuracy_sql`): rows (bucket, points, MAE, RMSE, MAPE %, bias, points
-        with a non-zero actual, forecast resolutions compared), the overall one first."""
+        :func:`readings_accuracy_sql.accuracy_sql`): rows (bucket, points, MAE, RMSE, MAPE %,
+        bias, points with a non-zero actual, forecast resolutions compared), the overall one
+        first."""
         timescale = await self._timescale() if bucketing else False
-        statement = sql.accuracy_sql(
-            bucketing.resolution if bucketing else None, timescale=timescale
-        )
+        statement = accuracy_sql(bucketing.resolution if bucketing else None, timescale=timescale)
         tz = bucketing.tz if bucketing else "UTC"
         params = {
             "area": area_code,

@@ -6,9 +6,8 @@ Only constants and validated names are ever formatted into these strings; values
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
-from app.domain.points import CSV_COLUMNS
 from app.domain.timegrid import (
     BUCKET_RESOLUTIONS,
     CALENDAR_BUCKET_UNITS,
@@ -16,7 +15,7 @@ from app.domain.timegrid import (
     FIXED_STEPS,
 )
 from app.repositories.readings_derived import COLUMNS, DERIVED_TYPES, residual_sql
-from app.repositories.readings_rows import BASE_ARGS, CSV_BUCKET_COLUMNS, RangeQuery
+from app.repositories.readings_rows import BASE_ARGS, RangeQuery
 
 AGGREGATES = {"mean": "avg", "min": "min", "max": "max", "sum": "sum"}
 
@@ -123,21 +122,6 @@ def count_sql(query: RangeQuery) -> str:
 
 SERIES_SQL = "SELECT id, unit, resolution, data_source FROM energy_series WHERE id = ANY($1::int[])"
 
-# CSV timestamps, the year always four digits (0001-01-01T00:00:00Z) like the JSON ones. UTC:
-# the ISO text of the UTC wall time (DateStyle ISO is set for the transaction), cheaper than
-# to_char. A zone: to_char with the offset of the transaction's TimeZone, plus the offset's
-# seconds where it has any (local mean times, Africa/Monrovia -00:44:30 until 1972), which
-# TZH:TZM drops.
-CSV_TIMESTAMP_UTC = """replace(CAST({ts} AT TIME ZONE 'UTC' AS text), ' ', 'T') || 'Z'"""
-CSV_TIMESTAMP_ZONED = """to_char({ts}, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM') || coalesce(':'
-    || lpad(CAST(nullif(abs(CAST(extract(timezone FROM {ts}) AS int4) % 60), 0) AS text), 2, '0'),
-    '')"""
-
-
-def _csv_select(values: Mapping[str, str], columns: Sequence[str]) -> str:
-    """The SELECT list of CSV rows: the SQL text of each of ``columns``, in their order."""
-    return ", ".join(values[column] for column in columns)
-
 
 def bucket_expr(resolution: str, tz: str, *, ts: str = 'p."timestamp"', timescale: bool) -> str:
     """SQL for the UTC start of the bucket holding ``ts``.
@@ -216,77 +200,6 @@ def buckets_sql(query: RangeQuery, resolution: str, agg: str, *, timescale: bool
     )
 
 
-def csv_points_sql(query: RangeQuery, *, zoned: bool, one_group: bool, one_resolution: bool) -> str:
-    """Native CSV rows, answer-ordered. $7: the resolution (one) or $7/$8: series ids and their
-    resolutions (several)."""
-    ts = (CSV_TIMESTAMP_ZONED if zoned else CSV_TIMESTAMP_UTC).format(ts='p."timestamp"')
-    if one_resolution:
-        resolution, join = "CAST($7 AS text)", ""
-    else:
-        resolution = "r.resolution"
-        join = (
-            " JOIN unnest(CAST($7 AS int[]), CAST($8 AS text[])) AS r(id, resolution)"
-            " ON r.id = p.series_id"
-        )
-    order = '"timestamp"' if one_group else 'dt, ps, bt, "timestamp"'
-    keys = group_keys(query.data_types, query.business_types)
-    values = {
-        "timestamp": ts,
-        "area_code": "p.area_code",
-        "data_type": "p.data_type",
-        "business_type": "p.business_type",
-        "psr_type": "nullif(p.psr_type, '')",  # an empty field, not "" (COPY quotes '')
-        "quantity": "trim_scale(p.quantity)",
-        "resolution": resolution,
-    }
-    return (
-        f"SELECT {_csv_select(values, CSV_COLUMNS)}"  # noqa: S608
-        f" FROM (SELECT {keys}, p.* {rows_from(query)}) p{join}"
-        f" ORDER BY {order}"
-    )
-
-
-def csv_buckets_sql(
-    query: RangeQuery, resolution: str, agg: str, *, zoned: bool, timescale: bool
-) -> str:
-    """Aggregated CSV rows: mean as float8 text (the JSON number), min/max/sum exact numeric,
-    then the bucket's native points, expected native points and whether the range cuts it.
-
-    After :func:`bucket_params` come six arrays describing every bucket of the answer: dt, bt
-    positions, production type number, bucket start (UNIX epoch microseconds), expected points
-    (NULL: unknown grid) and the partial flag, computed by the caller.
-    """
-    ts = (CSV_TIMESTAMP_ZONED if zoned else CSV_TIMESTAMP_UTC).format(ts="b.bucket")
-    value = "value::float8" if agg == "mean" else "trim_scale(value)"
-    inner = buckets_sql(query, resolution, agg, timescale=timescale)
-    n = BASE_ARGS + 1 + len(bucket_params(resolution, agg))
-    arrays = ", ".join(
-        f"CAST(${n + i} AS {kind}[])"
-        for i, kind in enumerate(("int2", "int2", "int2", "int8", "int4", "bool"))
-    )
-    values = {
-        "timestamp": ts,
-        "area_code": "CAST($1 AS text)",
-        "data_type": "(CAST($2 AS text[]))[b.dt]",
-        "business_type": "(CAST($3 AS text[]))[b.bt]",
-        "psr_type": "CASE WHEN b.ps > 0 THEN 'B' || lpad(CAST(b.ps AS text), 2, '0') END",
-        "quantity": value,
-        # one of BUCKET_RESOLUTIONS (buckets_sql checked it): a constant
-        "resolution": f"'{resolution}'",
-        "points": "b.points",
-        "expected_points": "e.expected",
-        "partial": "CASE WHEN e.partial THEN 'true' WHEN NOT e.partial THEN 'false' END",
-    }
-    return (
-        f"SELECT {_csv_select(values, CSV_BUCKET_COLUMNS)}"  # noqa: S608
-        f" FROM ({inner}) b LEFT JOIN ("
-        " SELECT dt, bt, ps, TIMESTAMPTZ 'epoch' + us * interval '1 microsecond' AS bucket,"
-        f" expected, partial FROM unnest({arrays}) AS u(dt, bt, ps, us, expected, partial)"
-        ") e ON e.dt = b.dt AND e.bt = b.bt AND e.ps = b.ps AND e.bucket = b.bucket"
-        " ORDER BY b.dt, b.ps, b.bt, b.bucket"
-    )
-
-
 def groups_sql(query: RangeQuery) -> str:
     """One row per stored series in the range: dt, bt (positions), ps (production type number),
     series id, unit, resolution, source, rows, first, last, newest revision and issue time.
@@ -331,58 +244,6 @@ def suggested_end_sql(query: RangeQuery) -> str:
     """The timestamp of the (keep + 1)-th row in time order: [start, it) holds at most `keep`
     rows (named parameters, :keep)."""
     return f'SELECT p."timestamp" {rows_from(query, named=True)} ORDER BY 1 OFFSET :keep LIMIT 1'
-
-
-def accuracy_sql(resolution: str | None, *, timescale: bool) -> str:
-    """Day-ahead (f) against actual (a) per forecast interval in [start, end).
-
-    Each forecast point stands for [ts, ts + its resolution); the actual compared with it is the
-    time-weighted mean of the actual points that start in that interval (and in [start, end)),
-    compared only when they cover it completely (no hole, nothing sticking out): an hourly
-    forecast meets the mean of four quarter-hours, a quarter-hourly one the quarter-hour itself.
-    Interval lengths come from each point's series resolution (calendar ones in :area_tz).
-
-    Rows: (bucket, points, MAE, RMSE, MAPE in %, bias = mean(forecast - actual), points with a
-    non-zero actual, forecast resolutions compared). The overall row (bucket NULL) comes first;
-    it exists even with no pairs. Arithmetic is exact numeric; MAPE skips zero actuals.
-    """
-    if resolution is None:
-        bucket, grouping = "NULL::timestamptz", "()"
-    else:
-        bucket = bucket_expr(resolution, "CAST(:tz AS text)", ts="f.ts", timescale=timescale)
-        grouping = "GROUPING SETS ((bucket), ())"
-    value = "NULL::timestamptz" if resolution is None else "bucket"
-    zone = "CAST(:area_tz AS text)"
-    f_seconds = interval_seconds('f."timestamp"', "s.resolution", zone)
-    a_seconds = interval_seconds('a."timestamp"', "s.resolution", zone)
-    return f"""
-WITH forecast AS MATERIALIZED (
-    SELECT f."timestamp" AS ts, f.business_type, f.quantity, s.resolution,
-           f."timestamp" + {f_seconds} * interval '1 second' AS ts_end
-    FROM energy_data_points f JOIN energy_series s ON s.id = f.series_id
-    WHERE f.area_code = :area AND f.data_type = 'day_ahead'
-      AND f."timestamp" >= :start AND f."timestamp" < :end
-), pairs AS MATERIALIZED (
-    SELECT {bucket} AS bucket, f.resolution, x.actual, f.quantity - x.actual AS error
-    FROM forecast f
-    CROSS JOIN LATERAL (
-        SELECT sum(a.quantity * w.seconds) / sum(w.seconds) AS actual,
-               sum(w.seconds) AS covered,
-               max(a."timestamp" + w.seconds * interval '1 second') AS last_end
-        FROM energy_data_points a JOIN energy_series s ON s.id = a.series_id
-        CROSS JOIN LATERAL (SELECT {a_seconds} AS seconds) w
-        WHERE a.area_code = :area AND a.data_type = 'actual'
-          AND a.business_type = f.business_type
-          AND a."timestamp" >= f.ts AND a."timestamp" < f.ts_end AND a."timestamp" < :end
-    ) x
-    WHERE x.covered * interval '1 second' = f.ts_end - f.ts AND x.last_end <= f.ts_end
-)
-SELECT {value}, count(*)::int8, avg(abs(error))::float8, sqrt(avg(error * error))::float8,
-       (100 * avg(abs(error) / abs(actual)) FILTER (WHERE actual <> 0))::float8,
-       avg(error)::float8, (count(*) FILTER (WHERE actual <> 0))::int8,
-       coalesce(array_agg(DISTINCT resolution), CAST('{{}}' AS text[]))
-FROM pairs GROUP BY {grouping} ORDER BY 1 NULLS FIRST
-"""  # noqa: S608
 
 
 # Per (data type, production type) pair given: whether the area has any row of it. One index

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from app.api import params as qp
-from app.api.energy import render
+from app.api.energy import render, render_csv
 from app.api.energy.answer_wide import wide_answer
 from app.api.energy.expected import bucket_expected, match_buckets, summaries
 from app.api.energy.reads import (
@@ -110,7 +110,7 @@ async def answer(
     present = {i: g.count for i, g in enumerate(groups)}
     series = summaries(query, groups, area, present, refs)
     stored = await stored_spans(queries, query, business_type, series)
-    headers = render.csv_headers(
+    headers = render_csv.csv_headers(
         render.metadata(area, query, business_type, bucketing, zone, series, stored)
     )
     body, size = await _spooled_csv(queries, query, groups, bucketing, zone, every, limits)
@@ -136,7 +136,7 @@ async def _spooled_csv(
     database renders it, so the connection is free before the first byte reaches the client."""
     body = spool(limits.spool_memory_bytes)
     try:
-        size = body.write(render.csv_header(bucketing))
+        size = body.write(render_csv.csv_header(bucketing))
         size += await queries.csv(
             body, query, groups, bucketing, zoned=zone is not None, expected=every
         )

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import orjson
 
-from app.api.energy import render, wide
+from app.api.energy import render, render_csv, wide
 from app.api.energy.expected import summaries
 from app.api.energy.reads import (
     Fields,
@@ -101,6 +101,6 @@ async def wide_answer(
         body,
         size=size,
         media_type="text/csv; charset=utf-8",
-        headers=render.csv_headers(meta),
+        headers=render_csv.csv_headers(meta),
         send_timeout=limits.send_timeout,
     )

@@ -19,12 +19,10 @@ from fastapi.responses import Response
 
 from app.api.energy.expected import SeriesSummary
 from app.api.responses import JSON_OPTIONS, OrjsonResponse
-from app.domain.points import CSV_COLUMNS
 from app.domain.timegrid import EPOCH
 from app.entsoe.areas import Area
 from app.repositories.readings_rows import (
     ALL_PSR_TYPES,
-    CSV_BUCKET_COLUMNS,
     Bucketing,
     Columns,
     Group,
@@ -239,35 +237,3 @@ def body(
                 record["expected_points"] = None if e < 0 else e
                 record["partial"] = cut
     return orjson.dumps({**meta, "data": data}, option=JSON_OPTIONS)
-
-
-def csv_header(bucketing: Bucketing | None) -> bytes:
-    """The first line of a CSV body (the rows come from the database, see Readings.csv)."""
-    return ",".join(CSV_COLUMNS if bucketing is None else CSV_BUCKET_COLUMNS).encode() + b"\n"
-
-
-def csv_headers(meta: dict[str, Any]) -> dict[str, str]:
-    """The metadata of a CSV answer, as response headers (the body is only rows)."""
-
-    def text(value: Any) -> str:
-        return "" if value is None else str(value)
-
-    headers = {
-        "X-Area": meta["area"]["code"],
-        "X-Unit": text(meta["unit"]),
-        "X-Resolution": text(meta["resolution"]),
-        "X-Sources": ",".join(meta["sources"]),
-        "X-Revision-Number": text(meta["revision_number"]),
-        "X-Issued-At": text(meta["issued_at"]),
-        "X-Expected-Points": text(meta["expected_points"]),
-        "X-Present-Points": text(meta["present_points"]),
-    }
-    if "stored" in meta:  # an empty answer: where the requested items are stored
-        headers["X-Stored"] = ",".join(
-            f"{s['data_type']}={text(s['first'])}/{text(s['last'])}" for s in meta["stored"]
-        )
-    if meta["agg"] is not None:
-        # Aggregated: the counts are native stored points, not buckets; each row's own counts
-        # are its points,expected_points,partial columns.
-        headers["X-Point-Counts"] = "native points; per bucket: points,expected_points,partial"
-    return headers
