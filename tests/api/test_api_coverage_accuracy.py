@@ -74,8 +74,21 @@ async def test_coverage_endpoint(client: httpx.AsyncClient) -> None:
         "start": z(HOLE[0]),
         "end": z(HOLE[1]),
         "business_types": ["A04"],
+        "psr_types": [],  # load has no production type
         "missing": 4,
     }
+    assert actual["psr_types"] == []
+    assert actual["series"] == [
+        {
+            "business_type": "A04",
+            "psr_type": "",
+            "first": actual["first"],
+            "last": actual["last"],
+            "count": 380,
+            "expected": actual["expected"],
+            "gap_count": 2,
+        }
+    ]
     assert actual["first"] == z(local(2024, 3, 30)) and actual["count"] == 380
     one = (
         await client.get(

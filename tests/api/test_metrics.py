@@ -124,8 +124,11 @@ async def test_metrics_count_what_happened(
     application, client, sandbox = app
     before = await scrape(client)
     assert before.get("eds_database_up") == 1
-    assert before.get("eds_stored_points", area="PT", data_type="actual") == 0
-    assert before.get("eds_newest_point_age_seconds", area="PT", data_type="actual") is None
+    assert before.get("eds_stored_points", area="PT", data_type="actual", psr_type="") == 0
+    assert (
+        before.get("eds_newest_point_age_seconds", area="PT", data_type="actual", psr_type="")
+        is None
+    )
     assert before.types["eds_collection_windows"] == "counter"
     assert before.get("eds_collection_windows_total", data_type="actual", outcome="stored") == 0
 
@@ -152,13 +155,17 @@ async def test_metrics_count_what_happened(
     for area in AREAS:
         for data_type in ("actual", "day_ahead"):
             count, newest = await rows(database, area, data_type)
-            assert after.get("eds_stored_points", area=area, data_type=data_type) == count
-            age = after.get("eds_newest_point_age_seconds", area=area, data_type=data_type)
+            assert (
+                after.get("eds_stored_points", area=area, data_type=data_type, psr_type="") == count
+            )
+            age = after.get(
+                "eds_newest_point_age_seconds", area=area, data_type=data_type, psr_type=""
+            )
             if newest is None:
                 assert age is None
             else:
                 assert age == pytest.approx(time.time() - newest.timestamp(), abs=30)
-    assert after.get("eds_stored_points", area="PT", data_type="actual") > 0  # type: ignore[operator]
+    assert after.get("eds_stored_points", area="PT", data_type="actual", psr_type="") > 0  # type: ignore[operator]
     assert {d["area"] for d in after.labelled("eds_stored_points")} == set(AREAS)
 
     # windows by outcome, as the collection reported them
@@ -214,7 +221,7 @@ async def test_metrics_count_what_happened(
     for area in AREAS:  # the tick collected both configured areas
         count, _ = await rows(database, area, "actual")
         assert count > 0
-        assert ticked.get("eds_stored_points", area=area, data_type="actual") == count
+        assert ticked.get("eds_stored_points", area=area, data_type="actual", psr_type="") == count
 
 
 async def test_pool_connections_in_use_are_counted(
@@ -250,7 +257,9 @@ async def test_a_scrape_answers_when_the_database_hangs(database_url: str) -> No
         async with running(create_app(settings)) as client:
             up = await scrape(client)
             assert up.get("eds_database_up") == 1
-            assert up.get("eds_stored_points", area="PT", data_type="actual") is not None
+            assert (
+                up.get("eds_stored_points", area="PT", data_type="actual", psr_type="") is not None
+            )
 
             proxy.freeze()
             began = time.monotonic()
@@ -293,7 +302,10 @@ async def test_the_store_query_is_cached_and_never_run_twice_at_once(
     async with running(create_app(settings_for(database_url, store_cache=3600))) as client:
         scrapes = await asyncio.gather(*(scrape(client) for _ in range(5)))
         assert spans.calls == 1
-        assert all(s.get("eds_stored_points", area="PT", data_type="actual") == 7 for s in scrapes)
+        assert all(
+            s.get("eds_stored_points", area="PT", data_type="actual", psr_type="") == 7
+            for s in scrapes
+        )
         await scrape(client)
         assert spans.calls == 1
     async with running(create_app(settings_for(database_url, store_cache=0))) as client:
