@@ -18,7 +18,7 @@ from app.sandbox import SandboxConfig, SandboxServer
 from tests.cli.test_backfill_resume import ROOT, _env
 from tests.services.support import expected_series, sandbox_config, scalar, stored_series, utc
 
-AREAS = ("NL", "PT")
+AREAS = ("FR", "CZ")  # both with pumped storage consuming (generation_consumption)
 ASKED = "generation_consumption,generation,wind_solar_day_ahead"
 STORED = (DataType.GENERATION, DataType.GENERATION_CONSUMPTION, DataType.WIND_SOLAR_DAY_AHEAD)
 START, END = utc("2025-01-01T00:00"), utc("2026-01-01T00:00")

@@ -26,7 +26,7 @@ from tests.services.support import (
 
 pytestmark = pytest.mark.db
 
-AREAS = ("NL", "PT")  # quarter-hourly and hourly
+AREAS = ("FR", "CZ")  # quarter-hourly, and switching PT60M -> PT15M; both pump (B10 out)
 START, END = utc("2025-01-01T00:00"), utc("2026-01-01T00:00")
 
 
