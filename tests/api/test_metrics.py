@@ -330,3 +330,45 @@ async def test_a_scrape_answers_when_the_database_refuses(
 async def test_metrics_can_be_switched_off(database_url: str) -> None:
     async with running(create_app(settings_for(database_url, enabled=False))) as client:
         assert (await client.get("/metrics")).status_code == 404
+
+
+def test_stored_points_and_ages_are_per_production_type() -> None:
+    from prometheus_client import generate_latest
+
+    from app.metrics import Metrics
+
+    now = datetime(2025, 6, 1, 12, tzinfo=UTC).timestamp()
+    metrics = Metrics(areas=["ES", "PT"], data_types=["generation", "actual"], now=lambda: now)
+    newest = datetime(2025, 6, 1, 11, tzinfo=UTC)
+    metrics.store_answered(
+        [
+            ("ES", "generation", "B16", newest, 96),
+            ("ES", "generation", "B19", newest.replace(hour=6), 48),
+            ("ES", "actual", "", newest, 10),
+            ("FR", "generation", "B16", newest, 5),  # not configured: not shown
+        ],
+        0.0,
+    )
+    samples: dict[tuple[str, Labels], float] = {}
+    for family in text_string_to_metric_families(generate_latest(metrics.registry).decode()):
+        for s in family.samples:
+            if s.name.startswith(("eds_stored_points", "eds_newest_point_age")):
+                samples[(s.name, tuple(sorted(s.labels.items())))] = s.value
+    got = Scrape(samples, {})
+    assert got.get("eds_stored_points", area="ES", data_type="generation", psr_type="B16") == 96
+    assert got.get("eds_stored_points", area="ES", data_type="generation", psr_type="B19") == 48
+    age = got.get("eds_newest_point_age_seconds", area="ES", data_type="generation", psr_type="B19")
+    assert age == 6 * 3600
+    # nothing stored: a zero without a production type, no age
+    assert got.get("eds_stored_points", area="PT", data_type="generation", psr_type="") == 0
+    assert (
+        got.get("eds_newest_point_age_seconds", area="PT", data_type="generation", psr_type="")
+        is None
+    )
+    assert {labels for name, labels in samples if name == "eds_stored_points"} == {
+        (("area", "ES"), ("data_type", "generation"), ("psr_type", "B16")),
+        (("area", "ES"), ("data_type", "generation"), ("psr_type", "B19")),
+        (("area", "ES"), ("data_type", "actual"), ("psr_type", "")),
+        (("area", "PT"), ("data_type", "generation"), ("psr_type", "")),
+        (("area", "PT"), ("data_type", "actual"), ("psr_type", "")),
+    }
