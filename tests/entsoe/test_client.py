@@ -125,9 +125,17 @@ def test_plan_windows_respects_each_items_limit(vt: VirtualTime) -> None:
         (utc("2024-01-29T00:00"), utc("2024-02-26T00:00")),
         (utc("2024-02-26T00:00"), utc("2024-03-11T00:00")),
     ]
-    yearly = c.plan_windows(DataType.YEAR_AHEAD, utc("2020-01-01T00:00"), utc("2023-01-01T00:00"))
-    assert len(yearly) == 3 and all(e - s <= timedelta(days=366) for s, e in yearly)
-    assert yearly[0][0] == utc("2020-01-01T00:00") and yearly[-1][1] == utc("2023-01-01T00:00")
+    # ENTSO-E's P1Y is a calendar year from periodStart: 366 days only when it holds 29 February.
+    yearly = c.plan_windows(DataType.YEAR_AHEAD, utc("2020-12-31T23:00"), utc("2023-07-01T00:00"))
+    assert yearly == [
+        (utc("2020-12-31T23:00"), utc("2021-12-31T23:00")),
+        (utc("2021-12-31T23:00"), utc("2022-12-31T23:00")),
+        (utc("2022-12-31T23:00"), utc("2023-07-01T00:00")),
+    ]
+    leap = c.plan_windows(
+        DataType.INSTALLED_CAPACITY, utc("2024-02-29T00:00"), utc("2026-01-01T00:00")
+    )
+    assert [e for _, e in leap] == [utc("2025-02-28T00:00"), utc("2026-01-01T00:00")]
 
 
 def test_plan_windows_widens_to_whole_utc_hours_and_accepts_any_zone(vt: VirtualTime) -> None:
