@@ -187,3 +187,18 @@ def test_row_order_does_not_depend_on_input_order() -> None:
     assert [line.split(",")[4] for line in first_hour] == [
         "B01", "B04", "B05", "B06", "B08", "B11", "B14", "B15", "B17", "B20", "B19"]  # fmt: skip
     assert first_hour[-1] == "2023-05-08T07:00:00Z,FI,generation,A93,B19,750,PT60M"
+
+
+@needs_samples
+def test_every_kind_of_generation_document_in_one_call() -> None:
+    kinds = ("A68_", "A69_", "A71_", "A75_", "BONUS_A75_", "ACK_999_NoMatchingData_A73")
+    files = sorted(p for p in SAMPLES.iterdir() if p.name.startswith(kinds))
+    done = run(*files)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1 + sum(len(process(f.read_bytes())) for f in files) == 1 + 4268
+    assert {line.split(",")[2] for line in lines[1:]} == {
+        "generation", "generation_consumption", "generation_forecast", "installed_capacity",
+        "wind_solar_day_ahead", "wind_solar_intraday", "wind_solar_current"}  # fmt: skip
+    assert "2023-12-31T23:00:00Z,NL,installed_capacity,A37,B16,27980,P1Y" in lines
+    assert "acknowledgement 999: No matching data found" in done.stderr  # the A73 reply
