@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from app.domain.timegrid import FIXED_STEPS
 from app.entsoe.areas import Area
-from app.entsoe.items import DataType
+from app.entsoe.items import OUT, DataType
 from app.sandbox import timeline as tl
 from app.sandbox.config import SandboxConfig
 from app.sandbox.generator import (
@@ -57,8 +57,13 @@ class Period:
 
 @dataclass(frozen=True, slots=True)
 class Series:
+    """One TimeSeries: ``psr_type`` "" for load and totals; ``direction`` "in" or "out" (which
+    BiddingZone element it names)."""
+
     business_type: str
     periods: list[Period]
+    psr_type: str = ""
+    direction: str = OUT
 
 
 class Runs:
@@ -66,8 +71,10 @@ class Runs:
 
     NOTHING: ClassVar[int] = -1
 
-    def __init__(self, business_type: str = "A04") -> None:
-        self.business_type = business_type
+    def __init__(
+        self, business_type: str = "A04", psr_type: str = "", direction: str = OUT
+    ) -> None:
+        self.business_type, self.psr_type, self.direction = business_type, psr_type, direction
         self.series: list[Series] = []
         self.last_end = self.NOTHING  # end of the last interval added, epoch seconds
         self._periods: list[Period] = []
@@ -96,7 +103,9 @@ class Runs:
     def close(self) -> None:
         self._close_period()
         if self._periods:
-            self.series.append(Series(self.business_type, self._periods))
+            self.series.append(
+                Series(self.business_type, self._periods, self.psr_type, self.direction)
+            )
             self._periods = []
 
 
