@@ -22,7 +22,7 @@ from app.sandbox.generation_mix import capacity, types_on
 from app.sandbox.generation_model import Day, generation_day
 from app.sandbox.generation_series import Ask, revise_mw
 from app.sandbox.generator import NOISE_N, quantity_texts, revise
-from app.sandbox.series import Runs, Series, _hours_in, _inside
+from app.sandbox.series import Runs, Series, hours_in, wholly_inside
 
 WIND_SOLAR = ("B16", "B18", "B19")
 # Relative forecast error (one standard deviation) of wind and of solar, per process.
@@ -66,7 +66,7 @@ def forecast_series(ask: Ask, data_type: DataType) -> tuple[list[Series], int]:
         step = minutes * 60
         n = (day_end - day_start) // step
         available = n if limit is None else min(n, (limit - day_start) // step)
-        inside = _inside(day_start, step, available, lo, hi)
+        inside = wholly_inside(day_start, step, available, lo, hi)
         if data_type is DataType.GENERATION_FORECAST:
             types = types_on(code, day)  # a total over every type: psrType does not narrow it
         else:
@@ -79,7 +79,7 @@ def forecast_series(ask: Ask, data_type: DataType) -> tuple[list[Series], int]:
         start = day_start + inside.start * step
         edits: dict[int, float] = {}
         if data_type in (DataType.WIND_SOLAR_DAY_AHEAD, DataType.GENERATION_FORECAST):
-            changes = _hours_in(config.seed, code, data_type.value, config.revision_share,
+            changes = hours_in(config.seed, code, data_type.value, config.revision_share,
                                 day_start, day_end)  # fmt: skip
             if changes and published + delay <= ask.now_s:
                 hours = ((start + i * step) // 3600 for i in range(len(inside)))

@@ -21,7 +21,7 @@ from app.sandbox.config import SandboxConfig
 from app.sandbox.generation_mix import WIND_A93_AREAS, capacity, types_in_year, types_on
 from app.sandbox.generation_model import Day, GenerationModel, generation_day, generation_model
 from app.sandbox.generator import quantity_text, quantity_texts
-from app.sandbox.series import Period, Runs, Series, _hours_in, _inside
+from app.sandbox.series import Period, Runs, Series, hours_in, wholly_inside
 
 PUMPED = "B10"
 
@@ -78,15 +78,15 @@ def actual_generation(ask: Ask) -> tuple[list[Series], int]:
         available = min(n, int((ask.now_s - lag - day_start) // step))
         if available <= 0 or day_start >= hi:
             break
-        inside = _inside(day_start, step, available, lo, hi)
+        inside = wholly_inside(day_start, step, available, lo, hi)
         types = ask.types(day)
         if inside and types:
             values, consumption = generation_day(
                 ask.model, Day.of(zone, day, day_start, n, minutes), types
             )
-            gaps = _hours_in(config.seed, f"{code}/generation", "gaps", config.gap_share,
+            gaps = hours_in(config.seed, f"{code}/generation", "gaps", config.gap_share,
                              day_start, day_end)  # fmt: skip
-            changes = _hours_in(config.seed, code, DataType.GENERATION.value,
+            changes = hours_in(config.seed, code, DataType.GENERATION.value,
                                 config.revision_share, day_start, day_end)  # fmt: skip
             segments, edits = _segments(
                 inside, day_start, step, gaps, changes, lag + delay, ask.now_s

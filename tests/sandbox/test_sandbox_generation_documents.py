@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from app.entsoe.areas import get_area
 from app.entsoe.items import DataType
 from app.entsoe.parser import Acknowledgement, MarketDocument, parse
 from app.sandbox import ManualClock, SandboxConfig, expected_points
 from app.sandbox.generation_mix import types_on
 from app.sandbox.generator import gap_hours, revised_hours
-from app.sandbox.series import _hours_in
+from app.sandbox.series import hours_in
 from tests.sandbox.support import NOW, ask, of_type, point_tuples, rows, utc
 
 DAY = (utc("2024-06-14T22:00"), utc("2024-06-15T22:00"))
@@ -53,7 +54,7 @@ def test_a_gap_splits_every_series_and_stays_a_gap() -> None:
     config = SandboxConfig(now=NOW, gap_share=0.01, revision_share=0.0)
     window = (utc("2024-02-04T23:00"), utc("2024-02-18T23:00"))
     lo, hi = (int(t.timestamp()) for t in window)
-    missing = set(_hours_in(0, "NL/generation", "gaps", 0.01, lo, hi))
+    missing = set(hours_in(0, "NL/generation", "gaps", 0.01, lo, hi))
     assert missing and missing <= gap_hours(0, "NL/generation", 2024, 0.01)
     runs = len(missing) - sum(1 for h in missing if h - 1 in missing) + 1
     reply = ask(config, "NL", DataType.GENERATION, *window)
@@ -158,3 +159,15 @@ def test_other_real_a75_documents_have_the_same_series(
     assert real_keys <= mine_keys and len(mine_keys - real_keys) <= 1  # B19 is A93 in FI
     assert {p.resolution for ts in mine.time_series for p in ts.periods} == {"PT60M"}
     assert {ts.curve_type for ts in mine.time_series} == {ts.curve_type for ts in real.time_series}
+
+
+@pytest.mark.parametrize(("day", "quarters"), [("2024-03-31", 92), ("2024-10-27", 100)])
+def test_dst_days_have_92_or_100_quarter_hours_of_every_type(day: str, quarters: int) -> None:
+    zone = get_area("NL").zone
+    start = datetime.fromisoformat(day).replace(tzinfo=zone)
+    window = (start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC))
+    for data_type in (DataType.GENERATION, DataType.WIND_SOLAR_DAY_AHEAD):
+        got = rows(ask(QUIET, "NL", data_type, *window).body)
+        assert set(Counter(p.meta.psr_type for p in got).values()) == {quarters}
+        solar = [p for p in got if p.meta.psr_type == "B16"]
+        assert solar[0].quantity == solar[-1].quantity == 0  # local midnight is dark
