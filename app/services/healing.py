@@ -51,7 +51,7 @@ class HealSummary:
     filled: int = 0
 
 
-def _inside(gap: Interval, known: Sequence[Interval]) -> bool:
+def wholly_inside(gap: Interval, known: Sequence[Interval]) -> bool:
     return any(s <= gap[0] and gap[1] <= e for s, e in known)
 
 
@@ -126,7 +126,7 @@ class HealingService:
                     )
                 result.gaps_found += len(gaps)
                 for gap in gaps:
-                    if _inside(gap, remembered):
+                    if wholly_inside(gap, remembered):
                         result.gaps_skipped_remembered += 1
                     else:
                         candidates.append((gap, code, dt))
@@ -147,8 +147,8 @@ class HealingService:
         for (code, dt), spans in healed.items():
             async with self.database.session() as session:
                 left = await self._gaps(session, code, dt, now)
-                empty = [g for g in spans if _inside(g, left)]
-                filled = [g for g in spans if not _inside(g, left)]
+                empty = [g for g in spans if wholly_inside(g, left)]
+                filled = [g for g in spans if not wholly_inside(g, left)]
                 repo = EmptyGapRepository(session)
                 await repo.remember(code, dt.value, empty, data_source=source, now=now)
                 await repo.forget(code, dt.value, filled, data_source=source)
