@@ -100,7 +100,7 @@ WITH pts AS (
            lag("timestamp") OVER w AS prev_ts, lead("timestamp") OVER w AS next_ts
     FROM energy_data_points
     WHERE {_IN_RANGE}
-    WINDOW w AS (PARTITION BY business_type, psr_type ORDER BY "timestamp")
+    WINDOW w AS (PARTITION BY psr_type, business_type ORDER BY "timestamp")
 ), candidates AS MATERIALIZED (
     SELECT business_type, psr_type, ts, prev_ts, next_ts,
            (SELECT s.resolution FROM energy_series s WHERE s.id = pts.series_id) AS resolution
