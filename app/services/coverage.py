@@ -8,16 +8,17 @@ default where the item's newest point ends). So a series that starts late, stops
 arrived while its siblings did is a gap, not just a hole between two of its own points. Which
 series are expected: for the load items every business type the item carries; for generation
 items each production type the area has stored at some time (never one it never published),
-with the business types of its newest point. The repository
-(:class:`app.repositories.coverage.CoverageRepository`) finds the stretches without points; here
-their missing points are counted on the resolution's grid (calendar ones in the area's zone,
-:mod:`app.domain.timegrid`) and the gaps merged across series.
+with the business types of its newest point; a production type missing for more than
+:data:`FLEET_GRACE` at the start or end of the range is outside the fleet there, not a gap.
+The repository (:class:`app.repositories.coverage.CoverageRepository`) finds the stretches
+without points; here their missing points are counted on the resolution's grid (calendar ones
+in the area's zone, :mod:`app.domain.timegrid`) and the gaps merged across series.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +28,9 @@ from app.entsoe.items import ITEMS, LOAD_TYPES, DataType
 from app.repositories.coverage import CoverageRepository, SeriesStats
 
 Series = tuple[str, str]  # (business type, production type)
+# A production type missing for longer than this at the start or end of a range has left (or not
+# joined) the area's fleet: German nuclear after April 2023 is no gap to heal every hour.
+FLEET_GRACE = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +123,15 @@ async def _expected_series(
     return await repository.known_series(area_code, data_type)
 
 
+def _outside_fleet(gap: Raw, lo: datetime, hi: datetime) -> bool:
+    """Whether a production type's gap at the start or end of the range is longer than
+    :data:`FLEET_GRACE`: the type is then taken as not yet or no longer part of the area's
+    fleet (a plant type retired, offshore wind not built yet), which no collection can fill.
+    Holes between its own points stay gaps, and so does a short lag at either end."""
+    start, end = gap[0], gap[1]
+    return (start == lo or end == hi) and end - start > FLEET_GRACE
+
+
 def _bounds(
     stats: list[SeriesStats],
     start: datetime | None,
@@ -167,6 +180,8 @@ async def coverage(
     absent = sorted(await _expected_series(repository, area.code, data_type) - expected.keys())
     most = max(expected.values())
     raw += [(lo, hi, key, most) for key in absent]
+    if ITEMS[DataType(data_type)].per_psr:
+        raw = [r for r in raw if not _outside_fleet(r, lo, hi)]
     count = sum(s.count for s in stats)
     return Coverage(
         area_code=area.code,
