@@ -206,6 +206,10 @@ class CollectionSettings(BaseModel):
         default=timedelta(hours=48),
         description="actuals are re-collected from the last stored point minus this (late values)",
     )
+    generation_lookback: timedelta = Field(
+        default=timedelta(hours=48),
+        description="actual generation is re-collected from the last stored point minus this",
+    )
     initial_history: timedelta = Field(
         default=timedelta(days=7),
         description="where incremental collection starts for an area/item with nothing stored",

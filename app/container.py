@@ -106,6 +106,7 @@ class Container(containers.DeclarativeContainer):
         collection_service,
         database,
         actual_lookback=settings.provided.collection.actual_lookback,
+        generation_lookback=settings.provided.collection.generation_lookback,
         initial_history=settings.provided.collection.initial_history,
         max_gaps=settings.provided.collection.heal_max_gaps,
         empty_gap_retry_after=settings.provided.collection.empty_gap_retry_after,

@@ -46,14 +46,15 @@ _JOB_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 900, 1800, 3600, 7200)
 
 @dataclass(slots=True)
 class StoredSnapshot:
-    """What the last store query found: per (area, data type) the newest timestamp and the rows.
+    """What the last store query found: per (area, data type, production type) the newest
+    timestamp and the rows.
 
     ``taken_at`` is ``time.monotonic()`` of the query (None: never queried); ``database_up``
     whether it answered. Ages are computed when scraped, so a cached snapshot never ages wrong.
     """
 
-    newest: dict[tuple[str, str], datetime] = field(default_factory=dict)
-    points: dict[tuple[str, str], int] = field(default_factory=dict)
+    newest: dict[tuple[str, str, str], datetime] = field(default_factory=dict)
+    points: dict[tuple[str, str, str], int] = field(default_factory=dict)
     database_up: bool = False
     taken_at: float | None = None
 
@@ -75,21 +76,31 @@ class _StoreCollector:
         yield up
         if not snapshot.database_up:
             return  # no stale numbers while the database is away
-        labels = ["area", "data_type"]
+        labels = ["area", "data_type", "psr_type"]
         points = GaugeMetricFamily(
-            "eds_stored_points", "Points stored per configured area and data type", labels=labels
+            "eds_stored_points",
+            "Points stored per configured area and data type, per production type (psr_type,"
+            " empty for load)",
+            labels=labels,
         )
         age = GaugeMetricFamily(
             "eds_newest_point_age_seconds",
-            "Seconds from the newest stored point's start to now (negative for forecasts ahead)",
+            "Seconds from the newest stored point's start to now (negative for forecasts ahead),"
+            " per production type",
             labels=labels,
         )
         now = self._now()
+        series: dict[tuple[str, str], list[str]] = {}
+        for area, data_type, psr_type in snapshot.points:
+            series.setdefault((area, data_type), []).append(psr_type)
         for pair in self._pairs:
-            points.add_metric(list(pair), float(snapshot.points.get(pair, 0)))
-            newest = snapshot.newest.get(pair)
-            if newest is not None:
-                age.add_metric(list(pair), now - newest.timestamp())
+            # Nothing stored is a 0 (psr_type ""), so an absent item is seen, not silent.
+            for psr_type in series.get(pair, [""]):
+                key = (*pair, psr_type)
+                points.add_metric(list(key), float(snapshot.points.get(key, 0)))
+                newest = snapshot.newest.get(key)
+                if newest is not None:
+                    age.add_metric(list(key), now - newest.timestamp())
         yield points
         yield age
 
@@ -220,14 +231,14 @@ class Metrics:
         self.http_duration.labels(verb, route, f"{status // 100}xx").observe(seconds)
 
     def store_answered(
-        self, spans: Iterable[tuple[str, str, datetime | None, int]], taken_at: float
+        self, spans: Iterable[tuple[str, str, str, datetime | None, int]], taken_at: float
     ) -> None:
-        """The store query's rows (area, data type, newest timestamp, rows)."""
+        """The store query's rows (area, data type, production type, newest timestamp, rows)."""
         snapshot = StoredSnapshot(database_up=True, taken_at=taken_at)
-        for area, data_type, newest, count in spans:
-            snapshot.points[(area, data_type)] = count
+        for area, data_type, psr_type, newest, count in spans:
+            snapshot.points[(area, data_type, psr_type)] = count
             if newest is not None:
-                snapshot.newest[(area, data_type)] = newest
+                snapshot.newest[(area, data_type, psr_type)] = newest
         self.stored = snapshot
 
     def store_failed(self, taken_at: float) -> None:

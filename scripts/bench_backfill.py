@@ -1,14 +1,17 @@
 """Backfill throughput end to end: sandbox HTTP -> XML -> rows committed in PostgreSQL.
 
     .venv/bin/python scripts/bench_backfill.py [--area-years N] [--areas DE_LU,FR,...]
-        [--year 2025] [--concurrency 4] [--server postgresql://postgres@127.0.0.1:5432/postgres]
+        [--data-types load|all|generation,...] [--year 2025] [--concurrency 4]
+        [--server postgresql://postgres@127.0.0.1:5432/postgres]
 
 Runs the sandbox as a subprocess (``energy-data-service sandbox``, rate limit lifted, fixed
 clock) so it has its own core, creates a scratch database on ``--server`` (dropped at the end
-unless ``--keep``), migrates it, and backfills N area-years of all six items with the same code
-as ``energy-data-service backfill``. Prints the figures and ends with one JSON line
-``{"points_per_s": ..., "requests_per_area_year": ...}``. ``points_per_s`` counts distinct rows
-durable in the database per second of wall time from the first request to the last commit.
+unless ``--keep``), migrates it, and backfills N area-years of the chosen items (``load``: the
+six load items, the default; ``generation``: actual generation per production type; ``all``:
+every item) with the same code as ``energy-data-service backfill``. Prints the figures and ends
+with one JSON line ``{"points_per_s": ..., "requests_per_area_year": ...}``. ``points_per_s``
+counts distinct rows durable in the database per second of wall time from the first request to
+the last commit.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from sqlalchemy.engine import make_url
 from app.db.database import Database
 from app.db.migrations import upgrade_to_head
 from app.entsoe.client import EntsoeClient
-from app.entsoe.items import DataType
+from app.entsoe.items import ITEMS, LOAD_TYPES, DataType
 from app.logging import configure_logging
 from app.services.backfill import run_backfill
 from app.services.collection import SANDBOX_SOURCE, DataCollectionService
@@ -73,7 +76,7 @@ async def bench(args: argparse.Namespace, base_url: str, db_url: str) -> dict[st
     await upgrade_to_head(db_url)
     database = Database(db_url, pool_size=args.concurrency * 2 + 2)
     areas = [a.strip() for a in args.areas.split(",")][: args.area_years]
-    pairs = [(a, dt) for dt in DataType for a in areas]
+    pairs = [(a, dt) for dt in args.data_types for a in areas]
     start = datetime(args.year, 1, 1, tzinfo=UTC)
     end = datetime(args.year + 1, 1, 1, tzinfo=UTC)
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
@@ -95,6 +98,7 @@ async def bench(args: argparse.Namespace, base_url: str, db_url: str) -> dict[st
     rows = int(rows or 0)
     return {
         "area_years": len(areas),
+        "data_types": ",".join(args.data_types),  # type: ignore[dict-item]
         "areas": ",".join(areas),  # type: ignore[dict-item]
         "seconds": round(elapsed, 3),
         "collector_cpu_s": round(cpu, 3),
@@ -113,12 +117,28 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def data_types(text: str) -> list[DataType]:
+    """``load``, ``all`` or a comma-separated list of data types -> the data types to request
+    (one per request: consumption comes with generation)."""
+    if text == "load":
+        chosen: list[DataType] = list(LOAD_TYPES)
+    elif text == "all":
+        chosen = list(DataType)
+    else:
+        try:
+            chosen = [DataType(t.strip()) for t in text.split(",")]
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return list(dict.fromkeys(ITEMS[t].request for t in chosen))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--area-years", type=int, default=4)
     parser.add_argument("--areas", default=",".join(DEFAULT_AREAS))
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--data-types", type=data_types, default="load", help="load, all or a list")
     parser.add_argument(
         "--server",
         default=os.environ.get(

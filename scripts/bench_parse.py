@@ -1,9 +1,11 @@
 """Benchmark: ENTSO-E XML bytes -> finished rows (app.entsoe.processor.process), beside entsoe-py.
 
-Decodes the one-year hourly document (8,784 points) and the 15-minute week (672 points) from
-``../shared/entsoe-samples/real/`` many times; without the samples it generates an equivalent
-year and week. Prints a table, then ends with one JSON line:
-``{"points_per_s": <one-year file>, "entsoe_py_points_per_s": <same file, or null>}``.
+Decodes the one-year hourly document (8,784 points), the 15-minute week (672 points) and the
+Spanish actual generation per production type (A75, 21 series, heavy A03 compression: 844 Points
+stand for 2,016 rows) from ``../shared/entsoe-samples/real/`` many times; without the samples it
+generates an equivalent year and week (and skips the generation document). Prints a table, then
+ends with one JSON line: ``{"points_per_s": <one-year file>, "entsoe_py_points_per_s": <same
+file, or null>, "generation_points_per_s": <A75 file, or null>}`` (points = rows made).
 entsoe-py is optional (it comes with requirements/dev.lock); without it its figure is null.
 
     .venv/bin/python scripts/bench_parse.py [--seconds 3] [--samples DIR]
@@ -26,6 +28,7 @@ from app.entsoe.processor import process
 SAMPLES = Path(__file__).resolve().parents[1] / ".." / "shared" / "entsoe-samples" / "real"
 YEAR = "A65_A16_CZ_PT60M_A01_2020_fullyear_1TS_DST.xml"
 WEEK = "A65_A16_BE_PT15M_A03_week20240115.xml"
+GENERATION = "A75_A16_ES_PT15M_A03_20240615_21TS-B01-B20-in-out.xml"
 
 
 def generated(start: datetime, points: int, step: timedelta, resolution: str, eic: str) -> bytes:
@@ -72,6 +75,8 @@ def generated(start: datetime, points: int, step: timedelta, resolution: str, ei
 def documents(samples: Path) -> tuple[dict[str, bytes], str]:
     if (samples / YEAR).is_file() and (samples / WEEK).is_file():
         docs = {"year": (samples / YEAR).read_bytes(), "week": (samples / WEEK).read_bytes()}
+        if (samples / GENERATION).is_file():
+            docs["A75 ES"] = (samples / GENERATION).read_bytes()
         return docs, str(samples.resolve())
     year = generated(datetime(2019, 12, 31, 23, tzinfo=UTC), 8784, timedelta(hours=1), "PT60M",
                      "10YCZ-CEPS-----N")  # fmt: skip
@@ -93,13 +98,18 @@ def measure(func: Callable[[], int], seconds: float, min_runs: int) -> tuple[flo
 
 
 def entsoe_py_parser() -> Callable[[bytes, str], int] | None:
+    """entsoe-py's count of values: load rows, or generation cells (rows x production types)."""
     try:
-        from entsoe.parsers import parse_loads
+        from entsoe.parsers import parse_generation, parse_loads
     except ImportError:
         return None
 
-    def run(content: bytes, process_type: str) -> int:
-        return len(parse_loads(content.decode("utf-8"), process_type=process_type))
+    def run(content: bytes, name: str) -> int:
+        text = content.decode("utf-8")
+        if name == "A75 ES":
+            frame = parse_generation(text, nett=False)
+            return int(frame.notna().sum().sum())
+        return len(parse_loads(text, process_type="A16"))
 
     return run
 
@@ -114,7 +124,7 @@ def main() -> int:
     print(f"documents: {origin}")
     theirs = entsoe_py_parser()
     results: dict[str, dict[str, float | int | None]] = {}
-    header = f"{'document':<6} {'points':>7} {'bytes':>9} {'lxml parse':>11} {'ours':>13}"
+    header = f"{'document':<8} {'points':>7} {'bytes':>9} {'lxml parse':>11} {'ours':>13}"
     print(header + f" {'entsoe-py':>13} {'ratio':>7}")
     for name, content in docs.items():
         lxml_s, _, _ = measure(lambda c=content: len(etree.fromstring(c)), args.seconds / 3, 5)
@@ -123,17 +133,18 @@ def main() -> int:
         theirs_pps: float | None = None
         if theirs is not None:
             their_s, their_points, _ = measure(
-                lambda c=content, f=theirs: f(c, "A16"), args.seconds, 2
+                lambda c=content, f=theirs, n=name: f(c, n), args.seconds, 2
             )
             theirs_pps = their_points / their_s
         results[name] = {"points": points, "ours": ours, "entsoe_py": theirs_pps, "runs": runs}
         ratio = f"{ours / theirs_pps:>6.0f}x" if theirs_pps else f"{'-':>7}"
         their_text = f"{theirs_pps:>9,.0f} p/s" if theirs_pps else f"{'null':>13}"
         print(
-            f"{name:<6} {points:>7} {len(content):>9,} {lxml_s * 1000:>8.1f} ms "
+            f"{name:<8} {points:>7} {len(content):>9,} {lxml_s * 1000:>8.1f} ms "
             f"{ours:>9,.0f} p/s {their_text} {ratio}"
         )
     year = results["year"]
+    generation = results.get("A75 ES", {}).get("ours")
     print(
         json.dumps(
             {
@@ -141,6 +152,7 @@ def main() -> int:
                 "entsoe_py_points_per_s": (
                     round(float(year["entsoe_py"])) if year["entsoe_py"] is not None else None
                 ),
+                "generation_points_per_s": round(generation) if generation else None,
             }
         )
     )

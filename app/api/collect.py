@@ -10,11 +10,18 @@ and never counted as done (the statuses: ``_DESCRIPTION``, shown in the OpenAPI 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+)
 
 from app.api import params as qp
 from app.api.deps import (
@@ -29,18 +36,32 @@ from app.api.responses import OrjsonResponse
 from app.config import Settings
 from app.entsoe.areas import get_area
 from app.entsoe.errors import UnknownAreaError
-from app.entsoe.items import DataType
+from app.entsoe.items import ITEMS, DataType
 from app.exceptions import InvalidInputError, NotFoundError
 from app.repositories.runs import CollectionRunRepository
 from app.services.collect_jobs import job_report
-from app.services.healing import published_until
+from app.services.publication import published_until
 from app.services.results import overall_status, totals
+from app.services.selection import ALL, request_types
 
 router = APIRouter(prefix="/api/v1", tags=["collection"])
 
 
 def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
+
+
+def _every_item_for_all(value: Any) -> Any:
+    """``all`` (alone or among others) stands for every item."""
+    values = _as_list(value)
+    if isinstance(values, list) and any(
+        isinstance(v, str) and v.strip().lower() == ALL for v in values
+    ):
+        return list(DataType)
+    return values
+
+
+_DATA_TYPE_SCHEMA = {"type": "string", "enum": [*(t.value for t in DataType), ALL]}
 
 
 class CollectRequest(BaseModel):
@@ -54,8 +75,15 @@ class CollectRequest(BaseModel):
         Field(min_length=1, max_length=100),
     ] = Field(description="area short codes or EIC codes (a single string is accepted)")
     data_types: Annotated[
-        list[DataType], BeforeValidator(_as_list), Field(min_length=1, max_length=6)
-    ] = Field(default_factory=lambda: list(DataType), description="default: all six items")
+        list[Annotated[DataType, WithJsonSchema(_DATA_TYPE_SCHEMA)]],
+        BeforeValidator(_every_item_for_all),
+        Field(min_length=1, max_length=len(DataType)),
+    ] = Field(
+        default_factory=lambda: list(DataType),
+        description="data types, or `all` (the default) for every item; an item that comes in"
+        " another's documents is collected with it (generation stores generation_consumption too,"
+        " generation_forecast consumption_forecast): one collection per request",
+    )
     start: Annotated[AwareDatetime, BeforeValidator(qp.iso_datetime)] = Field(
         description="inclusive, ISO 8601 with a UTC offset"
     )
@@ -67,7 +95,8 @@ class CollectRequest(BaseModel):
 def _validate(
     body: CollectRequest, settings: Settings, now: datetime
 ) -> tuple[list[tuple[str, DataType]], datetime, datetime]:
-    """The (area, data type) pairs and [start, end) in UTC; 422 naming the field otherwise."""
+    """The (area, request data type) pairs and [start, end) in UTC; 422 naming the field
+    otherwise. Pairs come per request (:mod:`app.services.selection`)."""
     codes: list[str] = []
     for i, code in enumerate(body.areas):
         try:
@@ -84,16 +113,17 @@ def _validate(
             " or use `energy-data-service backfill`",
             field="end",
         )
-    if DataType.ACTUAL in body.data_types:
-        published = published_until(DataType.ACTUAL, codes[0], now)
+    types = list(dict.fromkeys(body.data_types))
+    actuals = [t for t in types if ITEMS[t].horizon == timedelta(0)]
+    if actuals:
+        published = published_until(actuals[0], codes[0], now)
         if end > published:
             raise InvalidInputError(
-                f"actual load is not published for the future: end must be at most"
+                f"{actuals[0].value} is not published for the future: end must be at most"
                 f" {published.isoformat()}",
                 field="end",
             )
-    pairs = dict.fromkeys((c, dt) for c in codes for dt in body.data_types)
-    return list(pairs), start, end
+    return [(c, dt) for c in codes for dt in request_types(types)], start, end
 
 
 async def collect_data(
@@ -131,7 +161,10 @@ async def collect_data(
     )
 
 
-_DESCRIPTION = """Collects every (area, data type) pair over [start, end). A request needing at most
+_DESCRIPTION = """Collects every (area, data type) pair over [start, end) (`data_types`: `all`, the
+default, is every item; `generation` also stores `generation_consumption`, which comes in the same
+documents, and `generation_forecast` `consumption_forecast`: each such pair is one collection,
+reported under the requested document's data type). A request needing at most
 `COLLECTION__INLINE_MAX_WINDOWS` ENTSO-E windows runs inline and answers 200 with the summary;
 a larger one answers 202 with a job whose `status_url` reports the same summary when done.
 

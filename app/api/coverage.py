@@ -1,8 +1,9 @@
 """GET /api/v1/coverage: first, last, count, completeness and gaps of an area's stored items.
 
 The same gap finder the healing job uses (:func:`app.services.coverage.coverage`): every
-business type on its own grid over [start, end), by default from the item's first stored point
-to where its newest point ends; ``start``/``end`` ask "is it complete since/until then".
+series (business type and production type) on its own grid over [start, end), by default from
+the item's first stored point to where its newest point ends; ``start``/``end`` ask "is it
+complete since/until then". Each item lists its series with their own counts.
 """
 
 from __future__ import annotations
@@ -34,12 +35,26 @@ def _item(c: Coverage, max_gaps: int, tz: Any) -> dict[str, Any]:
         "completeness": c.completeness,
         "resolutions": list(c.resolutions),
         "business_types": list(c.business_types),
+        "psr_types": [p for p in c.psr_types if p],
+        "series": [
+            {
+                "business_type": s.business_type,
+                "psr_type": s.psr_type,
+                "first": stamp(s.first, tz),
+                "last": stamp(s.last, tz),
+                "count": s.count,
+                "expected": s.expected,
+                "gap_count": s.gaps,
+            }
+            for s in c.series
+        ],
         "gap_count": len(c.gaps),
         "gaps": [
             {
                 "start": stamp(g.start, tz),
                 "end": stamp(g.end, tz),
                 "business_types": list(g.business_types),
+                "psr_types": [p for p in g.psr_types if p],
                 "missing": g.missing,
             }
             for g in c.gaps[:max_gaps]
@@ -50,7 +65,7 @@ def _item(c: Coverage, max_gaps: int, tz: Any) -> dict[str, Any]:
 
 @router.get(
     "/coverage",
-    summary="What is stored for an area and where it has holes (per business type)",
+    summary="What is stored for an area and where it has holes (per business and production type)",
     response_model=CoverageOut,
     responses=ERRORS,
 )

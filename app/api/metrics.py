@@ -81,7 +81,7 @@ async def refresh_stored(metrics: Metrics, database: Database, cfg: MetricsSetti
             log.warning("metrics.store_query_failed", error=type(exc).__name__)
             metrics.store_failed(time.monotonic())
             return
-        rows = [(s.area_code, s.data_type, s.last, s.count) for s in spans]
+        rows = [(s.area_code, s.data_type, s.psr_type, s.last, s.count) for s in spans]
         metrics.store_answered(rows, time.monotonic())
 
 

@@ -199,6 +199,9 @@ class LatestPointOut(BaseModel):
     area_code: str
     data_type: str
     business_type: str
+    psr_type: str = Field(
+        description="production type (B01..B25; '' for load): the newest point of each one"
+    )
     timestamp: str
     quantity: float
     unit: str
@@ -224,6 +227,9 @@ class StoredOut(BaseModel):
     first: str | None
     last: str | None
     count: int
+    psr_types: list[str] = Field(
+        description="production types stored (B01..B25); empty for items without them (load)"
+    )
 
 
 class AreaStoredOut(AreaOut):
@@ -238,7 +244,18 @@ class GapOut(BaseModel):
     start: str
     end: str = Field(description="exclusive: the next stored point, or the range's end")
     business_types: list[str]
+    psr_types: list[str] = Field(description="production types missing here ('' for none)")
     missing: int
+
+
+class CoverageSeriesOut(BaseModel):
+    business_type: str
+    psr_type: str = Field(description="production type (B01..B25), '' for series without one")
+    first: str | None = Field(description="null: none stored in the range (a missing series)")
+    last: str | None
+    count: int
+    expected: int
+    gap_count: int
 
 
 class CoverageItemOut(BaseModel):
@@ -252,6 +269,11 @@ class CoverageItemOut(BaseModel):
     completeness: float | None
     resolutions: list[str]
     business_types: list[str]
+    psr_types: list[str] = Field(description="production types stored in the range")
+    series: list[CoverageSeriesOut] = Field(
+        description="per series (business and production type): an expected one with nothing"
+        " stored in the range is listed with count 0"
+    )
     gap_count: int
     gaps: list[GapOut]
     gaps_truncated: bool

@@ -37,6 +37,7 @@ from app.entsoe.items import DataType
 from app.exceptions import UsageError, database_unavailable
 from app.services.backfill import BackfillOutcome, Pair, run_backfill
 from app.services.collection import DataCollectionService
+from app.services.selection import label, parse_data_types, request_types, stored_by
 
 log = structlog.get_logger(__name__)
 
@@ -51,7 +52,10 @@ def register(subparsers: Any) -> None:
     cmd.add_argument("--areas", help="comma-separated codes or EICs (default: ENTSOE__AREAS)")
     cmd.add_argument(
         "--data-types",
-        help=f"comma-separated, of {', '.join(DataType)} (default: ENTSOE__DATA_TYPES)",
+        help=f"comma-separated, of {', '.join(DataType)}, or `all` (default:"
+        " ENTSOE__DATA_TYPES); an item that comes in another's documents is fetched with it:"
+        " generation stores generation_consumption too, generation_forecast"
+        " consumption_forecast",
     )
     cmd.add_argument("--start", required=True, help="ISO date or datetime (no offset: UTC)")
     cmd.add_argument("--end", help="ISO date or datetime, exclusive (default: now)")
@@ -100,12 +104,12 @@ def parse_args(
         raise UsageError(f"--areas: {exc}") from None
     try:
         types = (
-            [DataType(t.strip()) for t in args.data_types.split(",") if t.strip()]
+            parse_data_types(args.data_types.split(","))
             if args.data_types is not None
             else list(settings.entsoe.data_types)
         )
     except ValueError as exc:
-        raise UsageError(f"--data-types: {exc}; choose from {', '.join(DataType)}") from None
+        raise UsageError(f"--data-types: {exc}; choose from {', '.join(DataType)}, all") from None
     if not areas or not types:
         raise UsageError("--areas and --data-types must name at least one each")
     start = _instant(args.start, "--start")
@@ -117,8 +121,9 @@ def parse_args(
         concurrency = settings.collection.backfill_concurrency
     if concurrency < 1:
         raise UsageError("--concurrency must be at least 1")
-    # Areas alternate within an item so that concurrent pairs are different areas.
-    pairs = list(dict.fromkeys((a, t) for t in types for a in areas))
+    # One pair per request (generation and generation_consumption are one); areas alternate
+    # within an item so that concurrent pairs are different areas.
+    pairs = [(a, t) for t in request_types(types) for a in areas]
     return pairs, start, end, concurrency
 
 
@@ -158,14 +163,18 @@ async def _dry_run(
         plan = [(a, t, len(client.plan_windows(t, start, end))) for a, t in pairs]
     windows = sum(n for _, _, n in plan)
     if as_json:
-        rows = [{"area": a, "data_type": t.value, "windows": n, "requests": n} for a, t, n in plan]
+        rows = [
+            {"area": a, "data_type": t.value, "stores": list(stored_by(t)), "windows": n,
+             "requests": n}
+            for a, t, n in plan
+        ]  # fmt: skip
         head = {"dry_run": True, "refetch": refetch, "windows": windows, "requests": windows}
         print(json.dumps({**head, "plan": rows}))
     else:
         print(
             f"plan for {start:%Y-%m-%dT%H:%MZ} .. {end:%Y-%m-%dT%H:%MZ} (nothing fetched or stored)"
         )
-        rows2: list[list[Any]] = [[a, t.value, n, n] for a, t, n in plan]
+        rows2: list[list[Any]] = [[a, label(t), n, n] for a, t, n in plan]
         rows2.append(["total", "", windows, windows])
         print(table(["area", "data type", "windows", "requests"], rows2))
     return 0

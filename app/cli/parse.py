@@ -1,7 +1,9 @@
 """``energy-data-service parse FILE...``: the rows the processor would store, as CSV on stdout.
 
-How a person checks a document by hand. Rows of all files are printed together, sorted by
-timestamp then business type (then area and data type, so the order is total). An
+How a person checks a document by hand; every kind of document the service keeps (load,
+generation per production type, wind and solar forecasts, installed capacity). Rows of all files
+are printed together, sorted by timestamp then business type (then area, data type and
+production type, so the order of one file's rows is total: they are its keys). An
 acknowledgement prints nothing on stdout and its reason on stderr (exit code 0: it is a valid
 reply). A file that cannot be read or decoded gives one line on stderr and exit code 2; the
 other files are still printed. ZIP and gzip files are unpacked as the client does.
@@ -32,7 +34,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="print the rows an ENTSO-E XML document would be stored as (CSV)",
         description=__doc__,
     )
-    parser.add_argument("files", nargs="+", metavar="FILE", type=Path, help="ENTSO-E XML reply")
+    parser.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        type=Path,
+        help="ENTSO-E reply: XML, or a ZIP or gzip of XML",
+    )
     parser.add_argument(
         "--max-bytes",
         type=int,
@@ -43,7 +51,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _sort_key(row: EnergyPoint) -> tuple[object, ...]:
-    return (row.timestamp, row.meta.business_type, row.meta.area_code, row.meta.data_type)
+    meta = row.meta
+    return (row.timestamp, meta.business_type, meta.area_code, meta.data_type, meta.psr_type)
 
 
 def write_csv(rows: Iterable[EnergyPoint], out: TextIO) -> None:
@@ -58,6 +67,7 @@ def write_csv(rows: Iterable[EnergyPoint], out: TextIO) -> None:
                 meta.area_code,
                 meta.data_type,
                 meta.business_type,
+                meta.psr_type,
                 format(row.quantity, "f"),
                 meta.resolution,
             )

@@ -1,5 +1,6 @@
 """What `energy-data-service backfill` shows: a progress line on stderr, tables on stdout, and
-the summary however the backfill ends (:func:`report`).
+the summary however the backfill ends (:func:`report`). A pair's data type is its request's,
+with what the request also stores (``generation+generation_consumption``).
 
 Plain text, no dependency. On a terminal the progress line redraws in place a few times a
 second, cut to the terminal's width (read at each redraw, so a resize is followed): a wrapped
@@ -18,6 +19,7 @@ from typing import Any, TextIO
 
 from app.services.backfill import BackfillOutcome
 from app.services.results import WindowResult
+from app.services.selection import label, stored_by
 
 _BAR = 24
 _MIN_BAR = 5  # narrower than this the bar says nothing the percentage does not
@@ -164,10 +166,25 @@ def report(
     not_run = outcome.not_run
     if as_json:
         failed = [{"area": a, "data_type": t, **e.as_dict()} for a, t, e in failures]
+        pairs = [
+            {
+                "area": area,
+                "data_type": dt.value,
+                "stores": list(stored_by(dt)),
+                "status": outcome.status((area, dt)),
+                "skipped": outcome.skipped.get((area, dt), 0),
+                **{
+                    key: getattr(outcome.summaries.get((area, dt)), attr, 0)
+                    for _, attr, key in _COLUMNS
+                },
+            }
+            for area, dt in outcome.pairs
+        ]
         print(
             json.dumps(
                 {
                     **total,
+                    "pairs": pairs,
                     "failures": failed,
                     "not_run": [{"area": a, "data_type": t.value} for a, t in not_run],
                     "stopped": {"reason": stopped[0], "message": stopped[1]} if stopped else None,
@@ -180,7 +197,7 @@ def report(
             s = outcome.summaries.get(pair)
             counts = [getattr(s, attr) if s else 0 for _, attr, _ in _COLUMNS]
             skipped = outcome.skipped.get(pair, 0)
-            rows.append([pair[0], pair[1].value, skipped, *counts, outcome.status(pair)])
+            rows.append([pair[0], label(pair[1]), skipped, *counts, outcome.status(pair)])
         rows.append(["total", "", total["skipped"], *(total[k] for _, _, k in _COLUMNS), ""])
         headers = ["area", "data type", "skipped", *(h for h, _, _ in _COLUMNS), "status"]
         print(table(headers, rows), flush=True)

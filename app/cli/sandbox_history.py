@@ -25,7 +25,7 @@ from app.entsoe.areas import get_area
 from app.entsoe.items import DataType
 from app.services.backfill import run_backfill
 from app.services.collection import DataCollectionService
-from app.services.healing import published_until
+from app.services.publication import published_until
 from app.services.results import WindowResult
 
 log = structlog.get_logger(__name__)

@@ -38,6 +38,7 @@ from app.entsoe.errors import (
 from app.entsoe.items import ITEMS, DataType
 from app.entsoe.observer import ClientObserver, NoObserver
 from app.entsoe.parser import Acknowledgement, MarketDocument, parse
+from app.entsoe.planning import plan_windows
 from app.entsoe.transport import (
     DEFAULT_MAX_REPLY_BYTES,
     RateLimiter,
@@ -114,22 +115,9 @@ class EntsoeClient:
         self, data_type: DataType, start: datetime, end: datetime
     ) -> list[tuple[datetime, datetime]]:
         """Consecutive UTC windows covering [start, end), widened to whole hours, each no longer
-        than the item's limit. Aware datetimes only; an empty range gives no windows."""
-        if start.tzinfo is None or end.tzinfo is None:
-            raise ValueError("start and end must be timezone-aware")
-        lo = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-        hi = end.astimezone(UTC)
-        if hi.replace(minute=0, second=0, microsecond=0) != hi:
-            hi = hi.replace(minute=0, second=0, microsecond=0) + _HOUR
-        limit = self.max_windows[DataType(data_type)]
-        if limit < _HOUR:
-            raise ValueError(f"window limit for {data_type} is below one hour")
-        step = _HOUR * (limit // _HOUR)
-        windows = []
-        while lo < hi:
-            windows.append((lo, min(lo + step, hi)))
-            lo += step
-        return windows
+        than the item's planned window (a yearly one is a calendar year, as ENTSO-E counts P1Y).
+        Aware datetimes only; an empty range gives no windows."""
+        return plan_windows(self.max_windows[DataType(data_type)], start, end)
 
     # -- fetching ---------------------------------------------------------------------------
 

@@ -75,8 +75,9 @@ class Item:
 
 ONE_YEAR = timedelta(days=366)  # a leap year must fit in one request
 FOUR_WEEKS = timedelta(days=28)  # ENTSO-E refuses longer A16/A01 load requests since 2026
-# 16.1.B&C, 14.1.C/D: the platform allows a year; a month of every production type at PT15M
-# is already 2-3 MB of XML, so the client asks for four weeks at a time.
+# 14.1.A/C/D: the platform allows a year; 16.1.B&C (A75) a month since 2026 (users of the real
+# API quote its "maximum allowed period 'P1M'" refusal). A month of every production type at
+# PT15M is already 4 MB of XML, so the client asks for four weeks at a time of all of them.
 GENERATION_PLAN = FOUR_WEEKS
 
 _DAY = timedelta(days=1)
@@ -97,12 +98,13 @@ def _generation(
     fetched_with: DataType | None = None,
     per_psr: bool = True,
     plan_window: timedelta | None = GENERATION_PLAN,
+    limit: timedelta = ONE_YEAR,
 ) -> Item:
     return Item(
         data_type,
         document_type,
         process_type,
-        ONE_YEAR,
+        limit,
         horizon,
         business_types,
         direction=direction,
@@ -130,16 +132,17 @@ ITEMS: dict[DataType, Item] = {
         DataType.FORECAST_MARGIN, "A70", "A33", ONE_YEAR, timedelta(days=400), ("A91",)
     ),
     DataType.GENERATION: _generation(
-        DataType.GENERATION, "A75", "A16", timedelta(0), _GENERATION_BTYPES
+        DataType.GENERATION, "A75", "A16", timedelta(0), _GENERATION_BTYPES, limit=FOUR_WEEKS
     ),
     DataType.GENERATION_CONSUMPTION: _generation(
         DataType.GENERATION_CONSUMPTION,
         "A75",
         "A16",
         timedelta(0),
-        _GENERATION_BTYPES,
+        _CONSUMPTION_BTYPES,
         direction=OUT,
         fetched_with=DataType.GENERATION,
+        limit=FOUR_WEEKS,
     ),
     DataType.GENERATION_FORECAST: _generation(
         DataType.GENERATION_FORECAST, "A71", "A01", 2 * _DAY, ("A01",), per_psr=False
@@ -149,7 +152,7 @@ ITEMS: dict[DataType, Item] = {
         "A71",
         "A01",
         2 * _DAY,
-        ("A01", "A04"),
+        _CONSUMPTION_BTYPES,
         direction=OUT,
         fetched_with=DataType.GENERATION_FORECAST,
         per_psr=False,

@@ -8,8 +8,9 @@ Point; A03 lets a Point hold until the next present position and the last one un
 end. Positions beyond their Period are dropped with a warning, never stored; gaps between Periods
 stay gaps.
 
-A quantity the database cannot hold (not a finite number, or beyond
-:func:`app.domain.points.storable`) rejects that point only: it is logged
+A Period outside the years 1900..2200 is rejected with all its points (logged
+``processor.period_rejected``). A quantity the database cannot hold (not a finite number, or
+beyond :func:`app.domain.points.storable`) rejects that point only: it is logged
 (``processor.point_rejected``, with the document mRID, the Period's path and the position),
 counted in :attr:`ProcessedPoints.rejected`, and its interval stays a gap; under A03 the value
 before it does not run on over its span. Every Period is passed on as a
@@ -18,7 +19,7 @@ before it does not run on over its span. Every Period is passed on as a
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
 from operator import itemgetter
@@ -46,6 +47,10 @@ log = structlog.get_logger(__name__)
 REJECTED_LOGGED = 10
 _QUANTITY_SHOWN = 40  # characters of a rejected quantity a log line repeats
 _OUT_OF_RANGE = "out of range: numeric(15,3) holds magnitudes below 1e12"
+# Periods outside these years are refused point by point: no platform data lies there, and a
+# timestamp such as 0001-01-01 would not even come back from the database as a datetime.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
 
 def process(content: bytes, *, data_source: str = "entsoe") -> list[EnergyPoint]:
@@ -123,6 +128,9 @@ def extract(doc: MarketDocument, *, data_source: str = "entsoe") -> ProcessedPoi
                     data_source=data_source,
                     psr_type=ts.psr_type,
                 )
+            if not (period.start >= EARLIEST and period.end <= LATEST):
+                rejected += _reject_period(doc, ts, period, f"{where}/Period[{p_index}]")
+                continue
             before = len(rows)
             bad, intervals = _period_rows(
                 doc, ts, period, meta, area.zone, f"{where}/Period[{p_index}]", rows
@@ -201,6 +209,21 @@ def _period_rows(
         stop = pairs[i + 1][0] if i + 1 < len(pairs) else n + 1
         rows.extend([EnergyPoint(starts[k - 1], q, meta) for k in range(pos, stop)])
     return len(bad), n
+
+
+def _reject_period(doc: MarketDocument, ts: TimeSeries, period: Period, where: str) -> int:
+    """Log a Period outside [EARLIEST, LATEST) as rejected; return its point count."""
+    log.warning(
+        "processor.period_rejected",
+        document_mrid=doc.mrid,
+        time_series_mrid=ts.mrid,
+        element=where,
+        period_start=period.start.isoformat(),
+        period_end=period.end.isoformat(),
+        points=len(period.positions),
+        reason=f"outside {EARLIEST:%Y}..{LATEST:%Y}",
+    )
+    return len(period.positions)
 
 
 def _all_storable(quantities: tuple[Decimal, ...]) -> bool:

@@ -1,9 +1,10 @@
-"""What one area and item has stored in a time range: per business type statistics and every
-stretch of that business type's grid without points (the gaps).
+"""What one area and item has stored in a time range: per series statistics (a series is one
+business type and production type) and every stretch of that series' grid without points (the
+gaps), and which series the area has ever published.
 
 Takes an :class:`AsyncSession`; read-only, runs in the caller's transaction. Each query is one
-set-based pass over the range (one index range scan of the primary key): the statistics group
-by business type and series, the gap query compares every point's successor (``lead``) with
+set-based pass over the range (index range scans of the primary key, one per production type):
+the statistics group by series, the gap query compares every point's successor (``lead``) with
 the step its own stored resolution implies, so years of 15-minute data are never walked in
 Python.
 """
@@ -20,11 +21,13 @@ from app.domain.timegrid import CALENDAR_STEPS, FINEST_STEP, FIXED_STEPS
 
 
 @dataclass(frozen=True, slots=True)
-class BusinessTypeStats:
-    """The stored points of one business type in the range: how many, first and last (UTC),
-    resolutions, and ``end``: where the point after the last one is due (last + its step)."""
+class SeriesStats:
+    """The stored points of one series (business type, production type) in the range: how
+    many, first and last (UTC), resolutions, and ``end``: where the point after the last one is
+    due (last + its step)."""
 
     business_type: str
+    psr_type: str
     count: int
     first: datetime
     last: datetime
@@ -34,7 +37,8 @@ class BusinessTypeStats:
 
 @dataclass(frozen=True, slots=True)
 class StepGap:
-    """[start, end) of one business type holds no point though its grid says it should.
+    """[start, end) of one series (business type, production type) holds no point though its
+    grid says it should.
 
     The grid is the one of ``resolution`` through ``anchor``, a stored point's timestamp or
     the instant the point after one is due: between points, ``start`` is the due instant and
@@ -43,6 +47,7 @@ class StepGap:
     """
 
     business_type: str
+    psr_type: str
     resolution: str
     anchor: datetime
     start: datetime
@@ -72,48 +77,71 @@ _IN_RANGE = """area_code = :area AND data_type = :data_type
 
 _STATS_SQL = f"""
 WITH per_series AS (
-    SELECT business_type, series_id, count(*) AS n, min("timestamp") AS first,
+    SELECT business_type, psr_type, series_id, count(*) AS n, min("timestamp") AS first,
            max("timestamp") AS last
     FROM energy_data_points
     WHERE {_IN_RANGE}
-    GROUP BY business_type, series_id
+    GROUP BY business_type, psr_type, series_id
 )
-SELECT g.business_type, sum(g.n)::int8, min(g.first), max(g.last),
+SELECT g.business_type, g.psr_type, sum(g.n)::int8, min(g.first), max(g.last),
        array_agg(DISTINCT s.resolution),
        max({_next_expected("g.last", "s.resolution", "CAST(:tz AS text)")})
 FROM per_series g JOIN energy_series s ON s.id = g.series_id
-GROUP BY g.business_type
+GROUP BY g.business_type, g.psr_type
 """  # noqa: S608
 
-# lag()/lead() per business type over the stored order. Only a business type's first and last
+# lag()/lead() per series over the stored order. Only a series' first and last
 # point and a successor further away than the finest step can border a gap, so the series
 # lookup (each point's own stored resolution: a switch from PT60M to PT15M is no gap) runs on
 # those few candidates, not on every point.
 _GAPS_SQL = f"""
 WITH pts AS (
-    SELECT business_type, "timestamp" AS ts, series_id,
+    SELECT business_type, psr_type, "timestamp" AS ts, series_id,
            lag("timestamp") OVER w AS prev_ts, lead("timestamp") OVER w AS next_ts
     FROM energy_data_points
     WHERE {_IN_RANGE}
-    WINDOW w AS (PARTITION BY business_type ORDER BY "timestamp")
+    WINDOW w AS (PARTITION BY psr_type, business_type ORDER BY "timestamp")
 ), candidates AS MATERIALIZED (
-    SELECT business_type, ts, prev_ts, next_ts,
+    SELECT business_type, psr_type, ts, prev_ts, next_ts,
            (SELECT s.resolution FROM energy_series s WHERE s.id = pts.series_id) AS resolution
     FROM pts
     WHERE prev_ts IS NULL OR next_ts IS NULL
        OR next_ts - ts > interval '{int(FINEST_STEP.total_seconds())} seconds'
 ), steps AS (
-    SELECT business_type, resolution, ts, prev_ts,
+    SELECT business_type, psr_type, resolution, ts, prev_ts,
            coalesce(next_ts, CAST(:end AS timestamptz)) AS next_ts,
            {_next_expected("ts", "resolution", "CAST(:tz AS text)")} AS due
     FROM candidates
 )
-SELECT business_type, resolution, ts, CAST(:start AS timestamptz), ts
+SELECT business_type, psr_type, resolution, ts, CAST(:start AS timestamptz), ts
 FROM steps WHERE prev_ts IS NULL AND ts > CAST(:start AS timestamptz)
 UNION ALL
-SELECT business_type, resolution, due, due, next_ts FROM steps WHERE next_ts > due
-ORDER BY 4, 1
+SELECT business_type, psr_type, resolution, due, due, next_ts FROM steps WHERE next_ts > due
+ORDER BY 5, 1, 2
 """  # noqa: S608
+
+# Every series the area ever stored for the item: its production types by a skip scan of the
+# key (one probe each), and the business types of each one's newest point (one backward probe).
+_KNOWN_SERIES_SQL = """
+WITH RECURSIVE psr AS (
+    SELECT (SELECT min(psr_type) FROM energy_data_points
+            WHERE area_code = :area AND data_type = :data_type) AS psr_type
+    UNION ALL
+    SELECT (SELECT min(e.psr_type) FROM energy_data_points e
+            WHERE e.area_code = :area AND e.data_type = :data_type AND e.psr_type > psr.psr_type)
+    FROM psr WHERE psr.psr_type IS NOT NULL
+)
+SELECT DISTINCT p.business_type, p.psr_type
+FROM psr
+CROSS JOIN LATERAL (
+    SELECT max(e."timestamp") AS ts FROM energy_data_points e
+    WHERE e.area_code = :area AND e.data_type = :data_type AND e.psr_type = psr.psr_type
+) newest
+JOIN energy_data_points p
+    ON p.area_code = :area AND p.data_type = :data_type AND p.psr_type = psr.psr_type
+   AND p."timestamp" = newest.ts
+WHERE psr.psr_type IS NOT NULL
+"""
 
 
 _STORED_AREAS_SQL = """
@@ -138,15 +166,22 @@ class CoverageRepository:
         tz: str,
         start: datetime | None = None,
         end: datetime | None = None,
-    ) -> list[BusinessTypeStats]:
-        """One entry per business type stored in [start, end) (None: unbounded), in no
-        particular order; none when nothing is stored there."""
+    ) -> list[SeriesStats]:
+        """One entry per series stored in [start, end) (None: unbounded), in no particular
+        order; none when nothing is stored there."""
         params = {"area": area_code, "data_type": data_type, "tz": tz, "start": start, "end": end}
         rows = await self.session.execute(text(_STATS_SQL), params)
         return [
-            BusinessTypeStats(business_type, count, first, last, tuple(resolutions), due)
-            for business_type, count, first, last, resolutions, due in rows
+            SeriesStats(business_type, psr_type, count, first, last, tuple(resolutions), due)
+            for business_type, psr_type, count, first, last, resolutions, due in rows
         ]
+
+    async def known_series(self, area_code: str, data_type: str) -> set[tuple[str, str]]:
+        """(business type, production type) of every series of the item the area has stored
+        at any time (the business types a production type's newest point carries)."""
+        params = {"area": area_code, "data_type": data_type}
+        rows = await self.session.execute(text(_KNOWN_SERIES_SQL), params)
+        return {(business_type, psr_type) for business_type, psr_type in rows}
 
     async def stored_areas(self, area_codes: list[str]) -> set[str]:
         """Those of ``area_codes`` with at least one stored point (one index probe each)."""
@@ -156,7 +191,7 @@ class CoverageRepository:
     async def gap_rows(
         self, area_code: str, data_type: str, tz: str, start: datetime, end: datetime
     ) -> list[StepGap]:
-        """Every stretch of [start, end) a stored business type has no point in, though its
+        """Every stretch of [start, end) a stored series has no point in, though its
         grid says one is due there: before its first point, between points (a step longer than
         the earlier point's resolution) and after its last point. Ordered by start."""
         params = {"area": area_code, "data_type": data_type, "tz": tz, "start": start, "end": end}

@@ -18,9 +18,9 @@ from app.repositories import status_sql as sql
 
 @dataclass(frozen=True, slots=True)
 class BucketCount:
-    """Stored points of one series and stored resolution in one time bucket: ``bucket`` k
-    holds [thresholds[k - 1], thresholds[k]); ``first``/``last`` are its first and last stored
-    timestamps (UTC)."""
+    """Stored points of one series (area, data type, business type, production type) and stored
+    resolution in one time bucket: ``bucket`` k holds [thresholds[k - 1], thresholds[k]);
+    ``first``/``last`` are its first and last stored timestamps (UTC)."""
 
     area_code: str
     data_type: str
@@ -30,6 +30,7 @@ class BucketCount:
     count: int
     first: datetime
     last: datetime
+    psr_type: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +54,11 @@ class StatusRepository:
 
     async def bucket_counts(self, thresholds: Sequence[datetime]) -> list[BucketCount]:
         """Points stored in [thresholds[0], thresholds[-1]) per area, item, business type,
-        stored resolution and bucket between consecutive ``thresholds`` (aware, ascending).
+        production type, stored resolution and bucket between consecutive ``thresholds``
+        (aware, ascending).
 
-        Ordered by area, data type, business type, bucket, then the first timestamp, so the
-        resolutions of a bucket with a resolution switch come in time order.
+        Ordered by area, data type, business type, production type, bucket, then the first
+        timestamp, so the resolutions of a bucket with a resolution switch come in time order.
         """
         if len(thresholds) < 2:
             return []

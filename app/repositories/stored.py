@@ -24,7 +24,9 @@ from app.repositories.points_batch import require_aware
 
 @dataclass(frozen=True, slots=True)
 class StoredSpan:
-    """What is stored for one area and data type: first and last timestamp (UTC), row count.
+    """What is stored for one area, data type and production type (``psr_type``: ``""`` for
+    series without one, or for a span of every production type together, :meth:`span`): first
+    and last timestamp (UTC), row count.
 
     Not a gap report (that is :class:`app.services.coverage.Coverage`): rows between first and
     last may be missing.
@@ -35,6 +37,7 @@ class StoredSpan:
     first: datetime | None
     last: datetime | None
     count: int
+    psr_type: str = ""
 
 
 class StoredPoints:
@@ -52,7 +55,8 @@ class StoredPoints:
         end: datetime,
         business_type: str | None = None,
     ) -> list[EnergyPoint]:
-        """Points of one area in [start, end), ordered by timestamp, data type, business type."""
+        """Points of one area in [start, end), ordered by timestamp, data type, production type,
+        business type."""
         require_aware(start, "start")
         require_aware(end, "end")
         if not data_types or start >= end:
@@ -70,10 +74,13 @@ class StoredPoints:
     async def latest(
         self, area_codes: Sequence[str], data_type: str | None = None
     ) -> list[EnergyPoint]:
-        """The newest stored point(s) per area and data type (all data types when None).
+        """The newest stored point(s) per area, data type (all data types when None) and
+        production type.
 
-        One point per business type present at that area's newest timestamp, ordered by area,
-        data type, business type; areas or types with nothing stored are absent.
+        One point per business type present at that production type's newest timestamp (load
+        has one production type, ``""``), ordered by area, data type, production type, business
+        type; areas or types with nothing stored are absent. A production type that stopped
+        early answers its own newest point, older than its siblings'.
         """
         types = [data_type] if data_type is not None else [d.value for d in DataType]
         if not area_codes:
@@ -85,19 +92,21 @@ class StoredPoints:
     async def span(
         self, area_code: str, data_type: str, business_type: str | None = None
     ) -> StoredSpan:
-        """First and last timestamp and number of rows stored for one area and data type."""
+        """First and last timestamp and number of rows stored for one area and data type (every
+        production type together)."""
         params = {"area": area_code, "type": data_type, "btype": business_type}
         first, last, count = (await self._session.execute(text(sql.SPAN), params)).one()
         return StoredSpan(area_code, data_type, first, last, count)
 
     async def spans(self) -> list[StoredSpan]:
-        """:meth:`span` for every stored (area, data type), ordered by area and data type."""
+        """The span of every stored (area, data type, production type), in that order."""
         rows = await self._session.execute(text(sql.SPANS))
         return [StoredSpan(*row) for row in rows]
 
 
 def _points(rows: Any) -> list[EnergyPoint]:
-    """Rows of :data:`stored_sql.RANGE`/``LATEST`` as points; one SeriesMeta per series."""
+    """Rows of :data:`stored_sql.RANGE`/``LATEST`` as points; one SeriesMeta per series (its
+    fields in order, ``psr_type`` last)."""
     metas: dict[tuple[Any, ...], SeriesMeta] = {}
     points = []
     for row in rows:

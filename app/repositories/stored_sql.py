@@ -12,7 +12,7 @@ from __future__ import annotations
 _POINT_COLUMNS = """
     p."timestamp", p.quantity, p.area_code, p.data_type, p.business_type, s.unit, s.resolution,
     s.curve_type, s.document_mrid, p.revision_number, p.document_created_at, s.time_series_mrid,
-    s.data_source
+    s.data_source, p.psr_type
 """
 
 RANGE = f"""
@@ -21,22 +21,39 @@ FROM energy_data_points p JOIN energy_series s ON s.id = p.series_id
 WHERE p.area_code = :area AND p.data_type = ANY(CAST(:types AS text[]))
   AND p."timestamp" >= :start AND p."timestamp" < :end
   AND (CAST(:btype AS text) IS NULL OR p.business_type = :btype)
-ORDER BY p."timestamp", p.data_type, p.business_type
+ORDER BY p."timestamp", p.data_type, p.psr_type, p.business_type
 """  # noqa: S608
 
-# Per (area, data type) the newest timestamp is one backward probe of the primary key.
+# The key is (area, data type, production type, timestamp, business type): the production types
+# of an (area, data type) are found by a skip scan (one probe per type, not a read of its rows),
+# then each one's newest timestamp is one backward probe.
 LATEST = f"""
+WITH RECURSIVE psr AS (
+    SELECT a.area_code, d.data_type,
+           (SELECT min(e.psr_type) FROM energy_data_points e
+            WHERE e.area_code = a.area_code AND e.data_type = d.data_type) AS psr_type
+    FROM unnest(CAST(:areas AS text[])) AS a(area_code)
+    CROSS JOIN unnest(CAST(:types AS text[])) AS d(data_type)
+    UNION ALL
+    SELECT psr.area_code, psr.data_type,
+           (SELECT min(e.psr_type) FROM energy_data_points e
+            WHERE e.area_code = psr.area_code AND e.data_type = psr.data_type
+              AND e.psr_type > psr.psr_type)
+    FROM psr WHERE psr.psr_type IS NOT NULL
+), newest AS (
+    SELECT psr.area_code, psr.data_type, psr.psr_type,
+           (SELECT max(e."timestamp") FROM energy_data_points e
+            WHERE e.area_code = psr.area_code AND e.data_type = psr.data_type
+              AND e.psr_type = psr.psr_type) AS ts
+    FROM psr WHERE psr.psr_type IS NOT NULL
+)
 SELECT {_POINT_COLUMNS}
-FROM unnest(CAST(:areas AS text[])) AS a(area_code)
-CROSS JOIN unnest(CAST(:types AS text[])) AS d(data_type)
-CROSS JOIN LATERAL (
-    SELECT max(e."timestamp") AS ts FROM energy_data_points e
-    WHERE e.area_code = a.area_code AND e.data_type = d.data_type
-) newest
+FROM newest
 JOIN energy_data_points p
-    ON p.area_code = a.area_code AND p.data_type = d.data_type AND p."timestamp" = newest.ts
+    ON p.area_code = newest.area_code AND p.data_type = newest.data_type
+   AND p.psr_type = newest.psr_type AND p."timestamp" = newest.ts
 JOIN energy_series s ON s.id = p.series_id
-ORDER BY p.area_code, p.data_type, p.business_type
+ORDER BY p.area_code, p.data_type, p.psr_type, p.business_type
 """  # noqa: S608
 
 SPAN = """
@@ -47,8 +64,8 @@ WHERE area_code = :area AND data_type = :type
 """
 
 SPANS = """
-SELECT area_code, data_type, min("timestamp"), max("timestamp"), count(*)
+SELECT area_code, data_type, min("timestamp"), max("timestamp"), count(*), psr_type
 FROM energy_data_points
-GROUP BY area_code, data_type
-ORDER BY area_code, data_type
+GROUP BY area_code, data_type, psr_type
+ORDER BY area_code, data_type, psr_type
 """

@@ -1,4 +1,7 @@
-"""Offline ENTSO-E sandbox: the Transparency Platform's load API on loopback, with its faults.
+"""Offline ENTSO-E sandbox: the Transparency Platform's load and generation API on loopback, with
+its faults. Load (A65, A70) is asked for by ``outBiddingZone_Domain``; generation (A75 per
+production type with pumped storage consumption, A71, A69 wind and solar, A68 installed
+capacity) by ``in_Domain`` and optionally ``psrType``, for every area load is served for.
 
 Public API: :class:`SandboxConfig` (and :class:`ManualClock`), :func:`create_app`,
 :class:`SandboxServer` / :func:`start_sandbox`, and the sandbox's own account of what it

@@ -66,9 +66,12 @@ class SandboxConfig:
     """One sandbox's behaviour. Shares are probabilities in [0, 1].
 
     ``now`` (fixed) wins over ``clock``; the clock decides what is published. ``revision_share``
-    of the hours of actual and day-ahead load are republished ``revision_delay`` after their
-    first publication with other values; ``gap_share`` of the hours of actual load are never
-    published (default about 4 hours a year). Rate limiting counts requests per token in a
+    of the hours of actual and day-ahead load (and of actual generation, the day-ahead wind and
+    solar and generation forecasts) are republished ``revision_delay`` after their first
+    publication with other values; ``gap_share`` of the hours of actual load (and, drawn
+    separately, of actual generation) are never published (default about 4 hours a year).
+    Generation follows load's resolution per area and date (``quarter_hour_areas``,
+    ``resolution_switches``) and ``actual_lag``. Rate limiting counts requests per token in a
     sliding ``rate_window_seconds`` in real (monotonic) time, so a fixed ``now`` does not freeze
     a ban; ``rate_limit_per_minute`` 0 switches it off. The 503, reset and
     truncation faults exclude each other (one draw per request, their shares must sum to <= 1);

@@ -16,6 +16,7 @@ from datetime import datetime
 from xml.sax.saxutils import escape
 
 from app.entsoe.items import ITEMS, DataType
+from app.sandbox.limits import ARTICLES, EXPORT_NAMES
 from app.sandbox.reply import Reply
 
 GL_NAMESPACE = "urn:iec62325.351:tc57wg16:451-6:generationloaddocument:3:0"
@@ -38,14 +39,19 @@ _HEAD = f"""<?xml version="1.0" encoding="UTF-8"?>
     <start>%s</start>
     <end>%s</end>
   </time_Period.timeInterval>"""
+# objectAggregation A08 for a series per production type, A01 for a total (load, A71).
 _SERIES = """
     <TimeSeries>
       <mRID>%d</mRID>
       <businessType>%s</businessType>
-      <objectAggregation>A01</objectAggregation>
-      <outBiddingZone_Domain.mRID codingScheme="A01">%s</outBiddingZone_Domain.mRID>
+      <objectAggregation>%s</objectAggregation>
+      <%sBiddingZone_Domain.mRID codingScheme="A01">%s</%sBiddingZone_Domain.mRID>
       <quantity_Measure_Unit.name>MAW</quantity_Measure_Unit.name>
-      <curveType>%s</curveType>"""
+      <curveType>%s</curveType>%s"""
+_PSR = """
+      <MktPSRType>
+        <psrType>%s</psrType>
+      </MktPSRType>"""
 _PERIOD = """
         <Period>
           <timeInterval>
@@ -97,7 +103,10 @@ def market_document(reply: Reply, curve_type: str, request_key: str) -> bytes:
     parts: list[str] = []
     add, extend = parts.append, parts.extend
     for number, series in enumerate(reply.series, 1):
-        add(_SERIES % (number, series.business_type, eic, curve_type))
+        psr, direction = series.psr_type, series.direction
+        aggregation, mkt = ("A08", _PSR % psr) if psr else ("A01", "")
+        add(_SERIES % (number, series.business_type, aggregation, direction, eic, direction,
+                       curve_type, mkt))  # fmt: skip
         for period in series.periods:
             add(_PERIOD % (minute_text(period.start), minute_text(period.end), period.resolution))
             q = period.quantities
@@ -146,4 +155,5 @@ DATA_ITEM_NAMES: dict[DataType, str] = {
     DataType.MONTH_AHEAD: "TOTAL_LOAD_FORECAST [6.1.C&D&E]",
     DataType.YEAR_AHEAD: "TOTAL_LOAD_FORECAST [6.1.C&D&E]",
     DataType.FORECAST_MARGIN: "Year-ahead Forecast Margin [8.1]",
+    **{t: f"{EXPORT_NAMES[t]} [{article}]" for t, article in ARTICLES.items()},
 }

@@ -9,7 +9,12 @@ item's export ('ACTUAL_TOTAL_LOAD_R3:XML'), which is the data item name the plat
 its other acknowledgements, without the article number.
 
 These limits are the platform's, kept here on purpose: the client (app.entsoe.items) plans
-shorter windows of its own.
+shorter windows of its own. Actual generation per type (16.1.B&C) is limited to P1M like
+actual load: users of the real API met "larger than maximum allowed period 'P1M' for
+'AGGREGATED_GENERATION_PER_TYPE_R3:XML' export" in 2026 (entsoe-py issue 547); the other
+generation items keep P1Y. The generation items' "No matching data" acknowledgements name
+the export and the article (``AGGREGATED_GENERATION_PER_TYPE_R3 [16.1.B&C]``), as the real one
+for 16.1.A does (``ACTUAL_GENERATION_OUTPUT_PER_UNIT_R3 [16.1.A]``).
 """
 
 from __future__ import annotations
@@ -30,6 +35,12 @@ ALLOWED_PERIODS: Mapping[DataType, str] = MappingProxyType(
         DataType.MONTH_AHEAD: "P1Y",
         DataType.YEAR_AHEAD: "P1Y",
         DataType.FORECAST_MARGIN: "P1Y",
+        DataType.GENERATION: "P1M",
+        DataType.GENERATION_FORECAST: "P1Y",
+        DataType.WIND_SOLAR_DAY_AHEAD: "P1Y",
+        DataType.WIND_SOLAR_INTRADAY: "P1Y",
+        DataType.WIND_SOLAR_CURRENT: "P1Y",
+        DataType.INSTALLED_CAPACITY: "P1Y",
     }
 )
 EXPORT_NAMES: Mapping[DataType, str] = MappingProxyType(
@@ -40,6 +51,23 @@ EXPORT_NAMES: Mapping[DataType, str] = MappingProxyType(
         DataType.MONTH_AHEAD: "TOTAL_LOAD_FORECAST",
         DataType.YEAR_AHEAD: "TOTAL_LOAD_FORECAST",
         DataType.FORECAST_MARGIN: "YEAR_AHEAD_FORECAST_MARGIN_R3",
+        DataType.GENERATION: "AGGREGATED_GENERATION_PER_TYPE_R3",
+        DataType.GENERATION_FORECAST: "DAY_AHEAD_AGGREGATED_GENERATION_R3",
+        DataType.WIND_SOLAR_DAY_AHEAD: "WIND_AND_SOLAR_FORECAST_R3",
+        DataType.WIND_SOLAR_INTRADAY: "WIND_AND_SOLAR_FORECAST_R3",
+        DataType.WIND_SOLAR_CURRENT: "WIND_AND_SOLAR_FORECAST_R3",
+        DataType.INSTALLED_CAPACITY: "INSTALLED_GENERATION_CAPACITY_AGGREGATED_R3",
+    }
+)
+#: Articles of Regulation 543/2013 the generation items publish.
+ARTICLES: Mapping[DataType, str] = MappingProxyType(
+    {
+        DataType.GENERATION: "16.1.B&C",
+        DataType.GENERATION_FORECAST: "14.1.C",
+        DataType.WIND_SOLAR_DAY_AHEAD: "14.1.D",
+        DataType.WIND_SOLAR_INTRADAY: "14.1.D",
+        DataType.WIND_SOLAR_CURRENT: "14.1.D",
+        DataType.INSTALLED_CAPACITY: "14.1.A",
     }
 )
 TOO_LARGE_TEXT = (

@@ -15,25 +15,30 @@ republished revised hour; ``createdDateTime`` is the clock reading (the time of 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from app.entsoe.areas import Area, get_area
-from app.entsoe.items import DataType
+from app.entsoe.items import GENERATION_TYPES, ITEMS, DataType
 from app.sandbox import timeline as tl
 from app.sandbox.config import SandboxConfig
-from app.sandbox.generator import AreaModel, area_model, band, hold_run, margin, quantity_text
-from app.sandbox.series import Period, Series, actual_series, day_ahead_series
+from app.sandbox.generation_forecast import forecast_series, published_end
+from app.sandbox.generation_series import Ask, actual_generation, installed_capacity
+from app.sandbox.generator import area_model
+from app.sandbox.load_forecasts import forecast_series as load_forecast_series
+from app.sandbox.series import Series, actual_series, day_ahead_series
 
 
 class ExpectedPoint(NamedTuple):
-    """One point a reply holds: UTC interval start, businessType, value in MW, resolution."""
+    """One point a reply holds: UTC interval start, businessType, value in MW, resolution,
+    psrType ("" for load and totals)."""
 
     timestamp: datetime
     business_type: str
     quantity: Decimal
     resolution: str
+    psr_type: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,34 +55,48 @@ class Reply:
     def point_count(self) -> int:
         return sum(len(p.quantities) for s in self.series for p in s.periods)
 
-    def expected(self) -> list[ExpectedPoint]:
-        """Every point of the reply, in document order."""
+    def expected(self, direction: str | None = None) -> list[ExpectedPoint]:
+        """Every point of the reply (of its series in ``direction`` only, when given: "in" for
+        generation, "out" for consumption), in document order."""
         out: list[ExpectedPoint] = []
         for s in self.series:
+            if direction is not None and s.direction != direction:
+                continue
             for p in s.periods:
-                bt, res = s.business_type, p.resolution
+                bt, res, psr = s.business_type, p.resolution, s.psr_type
                 out.extend(
-                    ExpectedPoint(datetime.fromtimestamp(t, UTC), bt, Decimal(q), res)
+                    ExpectedPoint(datetime.fromtimestamp(t, UTC), bt, Decimal(q), res, psr)
                     for t, q in zip(p.starts(), p.quantities, strict=True)
                 )
         return out
 
 
-#: Items at PT15M/PT60M: their document covers exactly the request.
-EXACT_ITEMS = frozenset({DataType.ACTUAL, DataType.DAY_AHEAD})
+#: Items at PT15M/PT60M: their document covers exactly the request (a rolling forecast's ends
+#: where the forecast does, when that is earlier).
+EXACT_ITEMS = frozenset(
+    {DataType.ACTUAL, DataType.DAY_AHEAD}
+    | {t for t in GENERATION_TYPES if t is not DataType.INSTALLED_CAPACITY}
+)
 
 
 def reply_window(
-    area_code: str, data_type: DataType | str, start: datetime, end: datetime
+    area_code: str,
+    data_type: DataType | str,
+    start: datetime,
+    end: datetime,
+    now: datetime | None = None,
 ) -> tuple[datetime, datetime]:
-    """The document interval (aware UTC) the sandbox answers a request for [start, end) with."""
-    return _document_window(get_area(area_code), DataType(data_type), start, end)
+    """The document interval (aware UTC) the sandbox answers a request for [start, end) with
+    (at ``now``, which only matters for the rolling intraday and current forecasts)."""
+    return _document_window(get_area(area_code), DataType(data_type), start, end, now)
 
 
 def _document_window(
-    area: Area, data_type: DataType, start: datetime, end: datetime
+    area: Area, data_type: DataType, start: datetime, end: datetime, now: datetime | None
 ) -> tuple[datetime, datetime]:
     if data_type in EXACT_ITEMS:
+        rolling = published_end(data_type, now) if now is not None else None
+        end = end if rolling is None else max(start, min(end, rolling))
         return start.astimezone(UTC), end.astimezone(UTC)
     first, stop = tl.aligned_dates(data_type, area.zone, start, end)
     return tl.local_time(area.zone, first), tl.local_time(area.zone, stop)
@@ -91,14 +110,21 @@ def expected_points(
     *,
     config: SandboxConfig,
     now: datetime | None = None,
+    psr_type: str | None = None,
 ) -> list[ExpectedPoint]:
-    """Exactly the points a reply to this request holds at the sandbox clock (or ``now``).
+    """Exactly the points of ``data_type`` a reply to this request holds at the sandbox clock
+    (or ``now``); with ``psr_type``, of a request narrowed to that production type.
 
     No window limit applies, so this also gives everything the sandbox holds for any range
     (widened like a document for the forecasts). An empty list is what the sandbox answers with
-    "No matching data found".
+    "No matching data found". A generation data type fetched with another's request
+    (``generation_consumption`` with ``generation``) gives only its own direction's points.
     """
-    return expected_reply(area_code, data_type, start, end, config=config, now=now).expected()
+    item = ITEMS[DataType(data_type)]
+    reply = expected_reply(
+        area_code, item.request, start, end, config=config, now=now, psr_type=psr_type
+    )
+    return reply.expected(item.direction if item.data_type in GENERATION_TYPES else None)
 
 
 def expected_reply(
@@ -109,9 +135,11 @@ def expected_reply(
     *,
     config: SandboxConfig,
     now: datetime | None = None,
+    psr_type: str | None = None,
 ) -> Reply:
     """The whole reply (document interval, revisionNumber, createdDateTime, series) unwritten."""
-    return build_reply(config, get_area(area_code), DataType(data_type), start, end, now)
+    area = get_area(area_code)
+    return build_reply(config, area, DataType(data_type), start, end, now, psr_type)
 
 
 def build_reply(
@@ -121,8 +149,11 @@ def build_reply(
     start: datetime,
     end: datetime,
     now: datetime | None = None,
+    psr_type: str | None = None,
 ) -> Reply:
-    """The reply to a request for [start, end) at ``now`` (default: the sandbox clock)."""
+    """The reply to a request for [start, end) at ``now`` (default: the sandbox clock); a
+    generation item's reply is its request's (both directions of A75 and A71)."""
+    data_type = ITEMS[data_type].request
     now = config.current_time() if now is None else now.astimezone(UTC)
     zone = area.zone
     first, stop = tl.aligned_dates(data_type, zone, start, end)  # whole local days, weeks, years
@@ -135,9 +166,17 @@ def build_reply(
         series, revision = actual_series(config, area, model, days, window, now_s)
     elif data_type is DataType.DAY_AHEAD:
         series, revision = day_ahead_series(config, area, model, days, window, now_s)
+    elif data_type in GENERATION_TYPES:
+        ask = Ask(config, area, days, window, now_s, psr_type)
+        if data_type is DataType.GENERATION:
+            series, revision = actual_generation(ask)
+        elif data_type is DataType.INSTALLED_CAPACITY:
+            series = installed_capacity(ask)
+        else:
+            series, revision = forecast_series(ask, data_type)
     else:
-        series = _forecast_series(data_type, area, model, *days, now_s)
-    doc_start, doc_end = _document_window(area, data_type, start, end)
+        series = load_forecast_series(data_type, area, model, *days, now_s)
+    doc_start, doc_end = _document_window(area, data_type, start, end, now)
     return Reply(
         area=area,
         data_type=data_type,
@@ -147,73 +186,3 @@ def build_reply(
         revision_number=revision,
         created_at=now.replace(microsecond=0),
     )
-
-
-def _margin_series(
-    area: Area, model: AreaModel, first: date, stop: date, now_s: float
-) -> list[Series]:
-    """One A91 TimeSeries with a single P1Y point per published year."""
-    zone = area.zone
-    out: list[Series] = []
-    # A year that begins before ``first`` (the area's first date) is not served.
-    for year in range(
-        first.year if (first.month, first.day) == (1, 1) else first.year + 1, stop.year
-    ):
-        published = tl.year_ahead_published(zone, year).timestamp()
-        if published > now_s:
-            break
-        start, end = (
-            tl.local_time(zone, date(year, 1, 1)),
-            tl.local_time(zone, date(year + 1, 1, 1)),
-        )
-        text = quantity_text(margin(model, year))
-        out.append(Series("A91", [Period.calendar([start], end, "P1Y", [text])]))
-    return out
-
-
-# data type -> (groups, step between points, resolution, error salt, whole MW, publication)
-_GROUPS: dict[DataType, tuple[Any, timedelta, str, int, bool, Any]] = {
-    DataType.WEEK_AHEAD: (
-        tl.week_groups, tl.ONE_DAY, "P1D", 11, False,
-        lambda zone, key, starts: tl.week_ahead_published(zone, key),
-    ),
-    DataType.MONTH_AHEAD: (
-        tl.month_groups, tl.ONE_WEEK, "P7D", 23, False,
-        lambda zone, key, starts: tl.month_ahead_published(zone, starts[0]),
-    ),
-    DataType.YEAR_AHEAD: (
-        tl.year_groups, tl.ONE_WEEK, "P7D", 41, True,
-        lambda zone, key, starts: tl.year_ahead_published(zone, key.year),
-    ),
-}  # fmt: skip
-
-
-def _forecast_series(
-    data_type: DataType, area: Area, model: AreaModel, first: date, stop: date, now_s: float
-) -> list[Series]:
-    """Min/max pairs (A60, A61) per week, month or year group, or the margin."""
-    if data_type is DataType.FORECAST_MARGIN:
-        return _margin_series(area, model, first, stop, now_s)
-    groups, step, resolution, salt, whole_mw, published_at = _GROUPS[data_type]
-    zone = area.zone
-    out: list[Series] = []
-    for key, starts in groups(first, stop):
-        published = published_at(zone, key, starts).timestamp()
-        if published > now_s:
-            break
-        # The whole group is generated (plateaus run from its start), then cut to the window.
-        bands = [
-            band(model, [d + timedelta(days=n) for n in range(step.days)], salt, whole_mw)
-            for d in starts
-        ]
-        lows = hold_run(model, [b[0] for b in bands], key.toordinal() + salt)
-        highs = hold_run(model, [b[1] for b in bands], key.toordinal() + salt + 1)
-        keep = [i for i, d in enumerate(starts) if first <= d < stop]
-        if not keep:
-            continue
-        instants = [tl.local_time(zone, starts[i]) for i in keep]
-        end = tl.local_time(zone, starts[keep[-1]] + step)
-        for business_type, values in (("A60", lows), ("A61", highs)):
-            texts = [quantity_text(values[i]) for i in keep]
-            out.append(Series(business_type, [Period.calendar(instants, end, resolution, texts)]))
-    return out

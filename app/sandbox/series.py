@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from app.domain.timegrid import FIXED_STEPS
 from app.entsoe.areas import Area
-from app.entsoe.items import DataType
+from app.entsoe.items import OUT, DataType
 from app.sandbox import timeline as tl
 from app.sandbox.config import SandboxConfig
 from app.sandbox.generator import (
@@ -57,8 +57,13 @@ class Period:
 
 @dataclass(frozen=True, slots=True)
 class Series:
+    """One TimeSeries: ``psr_type`` "" for load and totals; ``direction`` "in" or "out" (which
+    BiddingZone element it names)."""
+
     business_type: str
     periods: list[Period]
+    psr_type: str = ""
+    direction: str = OUT
 
 
 class Runs:
@@ -66,8 +71,10 @@ class Runs:
 
     NOTHING: ClassVar[int] = -1
 
-    def __init__(self, business_type: str = "A04") -> None:
-        self.business_type = business_type
+    def __init__(
+        self, business_type: str = "A04", psr_type: str = "", direction: str = OUT
+    ) -> None:
+        self.business_type, self.psr_type, self.direction = business_type, psr_type, direction
         self.series: list[Series] = []
         self.last_end = self.NOTHING  # end of the last interval added, epoch seconds
         self._periods: list[Period] = []
@@ -96,11 +103,13 @@ class Runs:
     def close(self) -> None:
         self._close_period()
         if self._periods:
-            self.series.append(Series(self.business_type, self._periods))
+            self.series.append(
+                Series(self.business_type, self._periods, self.psr_type, self.direction)
+            )
             self._periods = []
 
 
-def _hours_in(
+def hours_in(
     seed: int, area: str, kind: str, share: float, start: int, end: int
 ) -> dict[int, float]:
     """Gap (``kind`` "gaps", value 0) or revised hours (with their change) within [start, end)."""
@@ -121,7 +130,7 @@ def _utc_year(epoch: int) -> int:
     return datetime.fromtimestamp(epoch, UTC).year
 
 
-def _inside(day_start: int, step: int, n: int, lo: int, hi: int) -> range:
+def wholly_inside(day_start: int, step: int, n: int, lo: int, hi: int) -> range:
     """Indices of the day's ``n`` intervals lying wholly inside [lo, hi) (epoch seconds)."""
     first = max(0, -((day_start - lo) // step))  # ceil((lo - day_start) / step)
     return range(first, max(first, min(n, (hi - day_start) // step)))
@@ -153,12 +162,12 @@ def actual_series(
         available = min(n, int((now_s - lag - day_start) // step))
         if available <= 0 or day_start >= hi:
             break
-        inside = _inside(day_start, step, available, lo, hi)
+        inside = wholly_inside(day_start, step, available, lo, hi)
         if inside:
             revised = revised or minutes != config.resolution_minutes(code, day)
             cents = load_day(model, zone, day, day_start, n, minutes, False)
-            gaps = _hours_in(seed, code, "gaps", config.gap_share, day_start, day_end)
-            changes = _hours_in(
+            gaps = hours_in(seed, code, "gaps", config.gap_share, day_start, day_end)
+            changes = hours_in(
                 seed, code, DataType.ACTUAL.value, config.revision_share, day_start, day_end
             )
             block_start, block = day_start + inside.start * step, list[int]()
@@ -210,12 +219,12 @@ def day_ahead_series(
         minutes = config.resolution_minutes(code, day, republished=republished)
         step = minutes * 60
         n = (day_end - day_start) // step
-        inside = _inside(day_start, step, n, lo, hi)
+        inside = wholly_inside(day_start, step, n, lo, hi)
         if not inside:
             continue
         revised = revised or minutes != config.resolution_minutes(code, day)
         cents = load_day(model, zone, day, day_start, n, minutes, True)[inside.start : inside.stop]
-        changes = _hours_in(
+        changes = hours_in(
             config.seed, code, DataType.DAY_AHEAD.value, config.revision_share, day_start, day_end
         )
         if changes and published + delay <= now_s:

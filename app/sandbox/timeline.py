@@ -25,6 +25,14 @@ ALIGNMENT: dict[DataType, Alignment] = {
     DataType.MONTH_AHEAD: "week",
     DataType.YEAR_AHEAD: "week",
     DataType.FORECAST_MARGIN: "year",
+    DataType.GENERATION: "day",
+    DataType.GENERATION_CONSUMPTION: "day",
+    DataType.GENERATION_FORECAST: "day",
+    DataType.CONSUMPTION_FORECAST: "day",
+    DataType.WIND_SOLAR_DAY_AHEAD: "day",
+    DataType.WIND_SOLAR_INTRADAY: "day",
+    DataType.WIND_SOLAR_CURRENT: "day",
+    DataType.INSTALLED_CAPACITY: "year",
 }
 
 
@@ -138,3 +146,21 @@ def month_ahead_published(zone: ZoneInfo, first_monday: date) -> datetime:
 
 def year_ahead_published(zone: ZoneInfo, year: int) -> datetime:
     return local_time(zone, date(year - 1, 12, 15))
+
+
+# Generation (Regulation 543/2013 art. 14): the day-ahead generation forecast and the
+# day-ahead wind and solar forecast by 18:00 the day before; the intraday wind and solar
+# forecast reaches a few hours ahead of the last full hour, the current one a day ahead (as
+# in Fingrid's documents: at 18:33Z intraday ended at 23:00Z); installed capacity with the
+# year-ahead forecasts.
+INTRADAY_AHEAD = timedelta(hours=5)
+CURRENT_AHEAD = ONE_DAY
+
+
+def generation_forecast_published(zone: ZoneInfo, day: date) -> datetime:
+    return local_time(zone, day - ONE_DAY, 18)
+
+
+def rolling_forecast_end(now: datetime, ahead: timedelta) -> datetime:
+    """End of what a rolling (intraday, current) forecast covers at ``now``."""
+    return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + ahead

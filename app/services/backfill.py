@@ -28,6 +28,7 @@ from app.entsoe.items import DataType
 from app.repositories.backfill_windows import BackfillWindowRepository, Interval
 from app.services.collection import DataCollectionService
 from app.services.results import CollectionSummary, WindowFailure, WindowResult, totals
+from app.services.selection import request_type
 
 Pair = tuple[str, DataType]
 
@@ -177,14 +178,17 @@ async def run_backfill(
     service's data source), ``concurrency`` pairs at a time, into ``outcome`` (a new one if not
     given; pass one to keep what was done when this raises or is cancelled).
 
-    With ``refetch``, windows finished before are fetched too (nothing is skipped). Windows
-    ending at or before ``record_until`` (default: ``end``) are recorded as finished, each in
-    its window's transaction (a finished one's row is updated). A rejected token or a database
-    outage stops the rest. ``on_plan`` gets the number of windows to fetch, ``on_window`` each
-    fetched window, ``on_skip`` how many planned windows a concurrent run finished while this
-    one waited.
+    A data type fetched with another's request stands for that request (asking for both makes one
+    pair). With ``refetch``, windows finished before are fetched too (nothing is skipped). Windows
+    ending at or before ``record_until`` (default: ``end``) are recorded as finished, each in its
+    window's transaction (a finished one's row is updated). A rejected token or a database outage
+    stops the rest. ``on_plan`` gets the number of windows to fetch, ``on_window`` each fetched
+    window, ``on_skip`` how many planned windows a concurrent run finished while this one waited.
     """
-    out = outcome if outcome is not None else BackfillOutcome(list(pairs))
+    # One collection per request: (FR, generation) also stores FR's generation_consumption.
+    pairs = list(dict.fromkeys((area, request_type(dt)) for area, dt in pairs))
+    out = outcome if outcome is not None else BackfillOutcome(pairs)
+    out.pairs = pairs
     until = end if record_until is None else record_until
     began = time.monotonic()
     todo: dict[Pair, list[Interval]] = {}

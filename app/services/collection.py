@@ -33,6 +33,7 @@ from app.repositories.points import PointsRepository
 from app.repositories.runs import CollectionRunRepository
 from app.services.results import CollectionSummary, WindowFailure, WindowResult
 from app.services.runs import ActiveRun, open_run
+from app.services.selection import request_type
 
 log = structlog.get_logger(__name__)
 
@@ -83,7 +84,7 @@ class DataCollectionService:
 
     def plan(self, data_type: DataType, start: datetime, end: datetime) -> list[Interval]:
         """The windows (one ENTSO-E request each, unless halved) that cover [start, end)."""
-        return self.client.plan_windows(data_type, start, end)
+        return self.client.plan_windows(request_type(data_type), start, end)
 
     async def collect(
         self,
@@ -99,10 +100,12 @@ class DataCollectionService:
     ) -> CollectionSummary:
         """Fetch, process and store [start, end) window by window; never raises for a window.
 
-        ``run_id`` continues a pre-created ``collection_runs`` row; ``lock_wait`` overrides the
-        service's. A rejected token stops the collection (every further window would fail).
+        A data type fetched with another (:mod:`app.services.selection`) collects that one's
+        request, which stores both. ``run_id`` continues a pre-created ``collection_runs`` row;
+        ``lock_wait`` overrides the service's. A rejected token stops the collection (every further
+        window would fail).
         """
-        dt = DataType(data_type)
+        dt = request_type(data_type)  # generation_consumption comes with generation's request
         windows = self.plan(dt, start, end)
         async with self.open_run(
             area, dt, start, end, len(windows),

@@ -1,6 +1,6 @@
 """Freshness: how far each stored series trails what ENTSO-E can have published by now.
 
-The end of what can be published is :func:`app.services.healing.published_until` (actual: the
+The end of what can be published is :func:`app.services.publication.published_until` (actual: the
 current hour; day-ahead: the end of tomorrow; longer forecasts: now plus their horizon). A
 series is ``fresh`` while its stored end trails that by at most its item's tolerance, which
 follows the item's publication rhythm: an actual is published every quarter-hour about an hour
@@ -19,7 +19,7 @@ from app.domain.points import EnergyPoint
 from app.domain.timegrid import boundaries
 from app.entsoe.areas import get_area
 from app.entsoe.items import ITEMS, DataType
-from app.services.healing import published_until
+from app.services.publication import published_until
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +30,14 @@ class Rhythm:
     tolerance: timedelta
 
 
+_ACTUAL = Rhythm("every 15 min, about an hour after real time", timedelta(hours=3))
+# Until the next day's forecast is out its stored end is tonight's midnight: a day short
+# (25 hours on the autumn DST day).
+_DAILY = Rhythm("daily, for the next day", timedelta(hours=25))
+
 RHYTHMS: dict[DataType, Rhythm] = {
-    DataType.ACTUAL: Rhythm("every 15 min, about an hour after real time", timedelta(hours=3)),
-    # Until the next day's forecast is out its stored end is tonight's midnight: a day short
-    # (25 hours on the autumn DST day).
-    DataType.DAY_AHEAD: Rhythm("daily, for the next day", timedelta(hours=25)),
+    DataType.ACTUAL: _ACTUAL,
+    DataType.DAY_AHEAD: _DAILY,
     # Published for the period ahead, up to their horizon: fresh while they still cover now.
     DataType.WEEK_AHEAD: Rhythm("weekly, for the next week", ITEMS[DataType.WEEK_AHEAD].horizon),
     DataType.MONTH_AHEAD: Rhythm(
@@ -44,6 +47,19 @@ RHYTHMS: dict[DataType, Rhythm] = {
     DataType.FORECAST_MARGIN: Rhythm(
         "yearly, for the next year", ITEMS[DataType.FORECAST_MARGIN].horizon
     ),
+    DataType.GENERATION: _ACTUAL,
+    DataType.GENERATION_CONSUMPTION: _ACTUAL,
+    DataType.GENERATION_FORECAST: _DAILY,
+    DataType.CONSUMPTION_FORECAST: _DAILY,
+    DataType.WIND_SOLAR_DAY_AHEAD: _DAILY,
+    # For the rest of today, from the morning on (the current one updated during the day): just
+    # after midnight the stored end is still last midnight, a day short.
+    DataType.WIND_SOLAR_INTRADAY: Rhythm("during the day, for the same day", timedelta(hours=25)),
+    DataType.WIND_SOLAR_CURRENT: Rhythm(
+        "during the day, updated for the same day", timedelta(hours=25)
+    ),
+    # published_until already allows a month into the year for the year's values to appear.
+    DataType.INSTALLED_CAPACITY: Rhythm("yearly, before the year starts", timedelta(0)),
 }
 
 
@@ -105,7 +121,8 @@ def freshness(
     newest: Sequence[EnergyPoint], pairs: Sequence[tuple[str, str]], now: datetime
 ) -> list[Freshness]:
     """A :class:`Freshness` per (area, item) of ``pairs``, in their order, from the newest
-    stored point(s) of each (:meth:`app.repositories.stored.StoredPoints.latest`)."""
+    stored point(s) of each (:meth:`app.repositories.stored.StoredPoints.latest`): the item is
+    as fresh as its newest series (production types end where their own newest point does)."""
     by_pair: dict[tuple[str, str], list[EnergyPoint]] = {}
     for point in newest:
         by_pair.setdefault((point.meta.area_code, point.meta.data_type), []).append(point)
@@ -122,15 +139,15 @@ def freshness(
             )
             continue
         zone = get_area(area_code).zone
-        last = points[0].timestamp
-        ends = [interval_end(p.timestamp, p.meta.resolution, zone) for p in points]
-        stored_end = max(ends)
+        ends = [(interval_end(p.timestamp, p.meta.resolution, zone), p) for p in points]
+        stored_end, newest_point = max(ends, key=lambda e: (e[0], e[1].timestamp))
+        last = max(p.timestamp for p in points)
         out.append(
             Freshness(
                 area_code=area_code,
                 data_type=data_type,
                 business_types=tuple(sorted({p.meta.business_type for p in points})),
-                resolution=points[0].meta.resolution,
+                resolution=newest_point.meta.resolution,
                 last=last,
                 stored_end=stored_end,
                 expected_end=expected_end,

@@ -1,17 +1,21 @@
 """Staying current and healing: what the scheduler's jobs collect.
 
-- Current: per area and item, from the newest stored point minus a look-back (actual: 48 hours,
-  configurable; forecasts: their horizon) up to what is published by now (actual: the current
-  hour; day-ahead: the end of tomorrow in the area's local calendar; longer forecasts: now plus
-  their horizon). Re-reading the look-back picks up late values and revisions.
+- Current: per area and item, from the newest stored point minus a look-back (actual load and
+  generation: 48 hours, configurable; forecasts: their horizon) up to what is published by now
+  (:mod:`app.services.publication`: actuals the current hour; day-ahead forecasts the end of
+  tomorrow in the area's local calendar; longer forecasts now plus their horizon). Re-reading
+  the look-back picks up late values and revisions. An item fetched with another's request
+  (``generation_consumption``) is kept current by that request's job.
 - Healing: gaps anywhere in the stored history (the shared gap finder,
   :func:`app.services.coverage.coverage`) are re-collected, at most ``max_gaps`` per run, newest
-  first. Each business type is checked on its own grid from the configured history start (now
-  minus ``initial_history``, or the first stored point when that is earlier) to where the item's
-  newest point ends, so one that starts late, stops early or never arrived is healed too. What
-  lies after the item's newest point is left to the current job, which asks for it from there on
-  every run; healing it too would spend ``max_gaps`` on the same moving tail each hour. A gap
-  ENTSO-E answers without data is remembered and asked again only after
+  first. Each series (business type and production type) is checked on its own grid from the
+  configured history start (now minus ``initial_history``, or the first stored point when that is
+  earlier) to where the item's newest point ends, so one that starts late, stops early or never
+  arrived is healed too (a production type only where the area has published it before). A gap is
+  re-collected with its item's request, which brings every production type and the items fetched
+  with it. What lies after the item's newest point is left to the current job, which asks for it
+  from there on every run; healing it too would spend ``max_gaps`` on the same moving tail each
+  hour. A gap ENTSO-E answers without data is remembered and asked again only after
   ``empty_gap_retry_after``.
 """
 
@@ -26,56 +30,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.database import Database
 from app.entsoe.areas import get_area
-from app.entsoe.items import ITEMS, DataType
+from app.entsoe.items import DataType
 from app.repositories.backfill_windows import EmptyGapRepository, Interval
 from app.repositories.stored import StoredPoints
 from app.services.collection import DataCollectionService
 from app.services.coverage import coverage
+from app.services.publication import current_range, floor_hour
 from app.services.results import CollectionSummary
+from app.services.selection import request_type
 
 log = structlog.get_logger(__name__)
-
-_HOUR = timedelta(hours=1)
-
-
-def floor_hour(t: datetime) -> datetime:
-    return t.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-
-
-def ceil_hour(t: datetime) -> datetime:
-    floored = floor_hour(t)
-    return floored if floored == t else floored + _HOUR
-
-
-def published_until(data_type: DataType, area_code: str, now: datetime) -> datetime:
-    """The end (UTC, exclusive, whole hour) of what ENTSO-E can have published by ``now``."""
-    if data_type is DataType.ACTUAL:
-        return ceil_hour(now)
-    if data_type is DataType.DAY_AHEAD:
-        zone = get_area(area_code).zone
-        local = now.astimezone(zone)
-        day_after_tomorrow = (local + timedelta(days=2)).date()
-        midnight = datetime(
-            day_after_tomorrow.year, day_after_tomorrow.month, day_after_tomorrow.day, tzinfo=zone
-        )
-        return ceil_hour(midnight)
-    return ceil_hour(now + ITEMS[data_type].horizon)
-
-
-def current_range(
-    data_type: DataType,
-    area_code: str,
-    latest: datetime | None,
-    now: datetime,
-    *,
-    actual_lookback: timedelta,
-    initial_history: timedelta,
-) -> Interval:
-    """[start, end) an incremental run of (area, item) collects."""
-    lookback = actual_lookback if data_type is DataType.ACTUAL else ITEMS[data_type].horizon
-    end = published_until(data_type, area_code, now)
-    start = now - initial_history if latest is None else latest - lookback
-    return floor_hour(min(start, end - _HOUR)), end
 
 
 @dataclass(slots=True)
@@ -87,7 +51,7 @@ class HealSummary:
     filled: int = 0
 
 
-def _inside(gap: Interval, known: Sequence[Interval]) -> bool:
+def wholly_inside(gap: Interval, known: Sequence[Interval]) -> bool:
     return any(s <= gap[0] and gap[1] <= e for s, e in known)
 
 
@@ -100,6 +64,7 @@ class HealingService:
         database: Database,
         *,
         actual_lookback: timedelta = timedelta(hours=48),
+        generation_lookback: timedelta = timedelta(hours=48),
         initial_history: timedelta = timedelta(days=7),
         max_gaps: int = 20,
         empty_gap_retry_after: timedelta = timedelta(days=1),
@@ -108,6 +73,7 @@ class HealingService:
         self.collector = collector
         self.database = database
         self.actual_lookback = actual_lookback
+        self.generation_lookback = generation_lookback
         self.initial_history = initial_history
         self.max_gaps = max_gaps
         self.empty_gap_retry_after = empty_gap_retry_after
@@ -134,6 +100,7 @@ class HealingService:
                 now,
                 actual_lookback=self.actual_lookback,
                 initial_history=self.initial_history,
+                generation_lookback=self.generation_lookback,
             )
             summaries.append(
                 await self.collector.collect(
@@ -159,24 +126,29 @@ class HealingService:
                     )
                 result.gaps_found += len(gaps)
                 for gap in gaps:
-                    if _inside(gap, remembered):
+                    if wholly_inside(gap, remembered):
                         result.gaps_skipped_remembered += 1
                     else:
                         candidates.append((gap, code, dt))
         candidates.sort(key=lambda c: c[0][0], reverse=True)
         healed: dict[tuple[str, DataType], list[Interval]] = {}
+        asked: dict[tuple[str, DataType, Interval], CollectionSummary] = {}
         for gap, code, dt in candidates[: self.max_gaps]:
-            summary = await self.collector.collect(
-                code, dt, gap[0], gap[1], trigger="scheduler", job=job, lock_wait=0
-            )
-            result.collections.append(summary)
+            # generation and generation_consumption missing the same span: one request heals both
+            key = (code, request_type(dt), gap)
+            summary = asked.get(key)
+            if summary is None:
+                summary = asked[key] = await self.collector.collect(
+                    code, dt, gap[0], gap[1], trigger="scheduler", job=job, lock_wait=0
+                )
+                result.collections.append(summary)
             if summary.status == "succeeded":  # a failed or skipped one says nothing
                 healed.setdefault((code, dt), []).append(gap)
-        for (code, dt), asked in healed.items():
+        for (code, dt), spans in healed.items():
             async with self.database.session() as session:
                 left = await self._gaps(session, code, dt, now)
-                empty = [g for g in asked if _inside(g, left)]
-                filled = [g for g in asked if not _inside(g, left)]
+                empty = [g for g in spans if wholly_inside(g, left)]
+                filled = [g for g in spans if not wholly_inside(g, left)]
                 repo = EmptyGapRepository(session)
                 await repo.remember(code, dt.value, empty, data_source=source, now=now)
                 await repo.forget(code, dt.value, filled, data_source=source)

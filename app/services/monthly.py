@@ -26,7 +26,7 @@ from app.services.freshness import due, interval_end
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """One month of one area and item (all business types): points stored and expected in
+    """One month of one area and item (all its series): points stored and expected in
     [start, end) (UTC; the local month, or its part that is due by now)."""
 
     month: str  # "2024-03"
@@ -67,7 +67,8 @@ def month_labels(year: int, month: int, now: datetime) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class MonthCount:
-    """Stored points of one series and stored resolution in one local month (``YYYY-MM``)."""
+    """Stored points of one series (area, item, business type, production type) and stored
+    resolution in one local month (``YYYY-MM``)."""
 
     area_code: str
     data_type: str
@@ -77,6 +78,7 @@ class MonthCount:
     count: int
     first: datetime
     last: datetime
+    psr_type: str = ""
 
 
 def _label(t: datetime, zone: ZoneInfo) -> str:
@@ -99,7 +101,7 @@ def month_counts(
 ) -> list[MonthCount]:
     """Bucket counts (:meth:`app.repositories.status.StatusRepository.bucket_counts` over
     ``thresholds``) summed per local month of each area, in the same order."""
-    merged: dict[tuple[str, str, str, str, str], MonthCount] = {}
+    merged: dict[tuple[str, str, str, str, str, str], MonthCount] = {}
     for b in buckets:
         try:
             zone = get_area(b.area_code).zone
@@ -108,22 +110,20 @@ def month_counts(
         if not 0 < b.bucket < len(thresholds):
             continue
         label = _label(thresholds[b.bucket - 1], zone)
-        key = (b.area_code, b.data_type, b.business_type, label, b.resolution)
+        key = (b.area_code, b.data_type, b.business_type, b.psr_type, label, b.resolution)
         seen = merged.get(key)
-        if seen is None:
-            merged[key] = MonthCount(*key[:3], b.resolution, label, b.count, b.first, b.last)
-        else:
-            merged[key] = MonthCount(
-                *key[:3],
-                b.resolution,
-                label,
-                seen.count + b.count,
-                min(seen.first, b.first),
-                max(seen.last, b.last),
-            )
-    return sorted(
-        merged.values(), key=lambda m: (m.area_code, m.data_type, m.business_type, m.month, m.first)
-    )
+        count, first, last = b.count, b.first, b.last
+        if seen is not None:
+            count, first, last = seen.count + count, min(seen.first, first), max(seen.last, last)
+        merged[key] = MonthCount(
+            b.area_code, b.data_type, b.business_type, b.resolution, label, count, first, last,
+            b.psr_type,
+        )  # fmt: skip
+    return sorted(merged.values(), key=_series_order)
+
+
+def _series_order(m: MonthCount) -> tuple[str, str, str, str, str, datetime]:
+    return (m.area_code, m.data_type, m.business_type, m.psr_type, m.month, m.first)
 
 
 def _month_span(label: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -135,7 +135,8 @@ def _month_span(label: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
 def _series_cells(
     counts: Sequence[MonthCount], labels: Sequence[str], zone: ZoneInfo, due_at: datetime
 ) -> dict[str, tuple[int, int, datetime, datetime]]:
-    """One business type's months: label -> (present, expected, start, end)."""
+    """One series' months (one business type and production type): label -> (present,
+    expected, start, end)."""
     by_month = {k: list(g) for k, g in groupby(counts, key=lambda c: c.month)}
     stored = [i for i, label in enumerate(labels) if label in by_month]
     if not stored:
@@ -171,7 +172,7 @@ def heat_rows(counts: Sequence[MonthCount], labels: Sequence[str], now: datetime
         due_at = due(DataType(data_type), area_code, now)
         totals: dict[str, list[int]] = {}
         spans: dict[str, tuple[datetime, datetime]] = {}
-        for _, one in groupby(series, key=lambda c: c.business_type):
+        for _, one in groupby(series, key=lambda c: (c.business_type, c.psr_type)):
             for label, (present, expected, start, end) in _series_cells(
                 list(one), labels, zone, due_at
             ).items():

@@ -25,6 +25,7 @@ from app.entsoe.items import DataType
 from app.repositories.runs import CollectionRunRepository, NewRun
 from app.services.locks import COLLECTION_LOCKS, advisory_lock
 from app.services.results import CollectionSummary, WindowFailure, status_of
+from app.services.selection import request_type
 
 log = structlog.get_logger(__name__)
 
@@ -58,17 +59,19 @@ async def open_run(
 ) -> AsyncIterator[ActiveRun]:
     """Take the (area, item) lock and open the ``collection_runs`` row for the block.
 
-    Waits up to ``lock_wait`` seconds for the lock (0: tries once); without it the run is
-    recorded ``skipped`` and the block must store nothing. With the lock, ``replan`` (if given)
-    runs in the transaction that opens the row and answers how many windows are still to do,
-    which replaces ``windows_planned``: the collection that held the lock may have done some
-    meanwhile. The row is created, or ``run_id``'s pre-created one is started. On leaving, the
-    run is finished with the status its windows give (:func:`app.services.results.status_of`);
-    a cancelled block is recorded ``failed`` (the cancellation in the row's errors, not in the
-    summary's: no window failed) and the cancellation goes on.
+    ``data_type`` stands for its request's data type (:mod:`app.services.selection`): the lock, the
+    row and the summary are the request's. Waits up to ``lock_wait`` seconds for the lock (0: tries
+    once); without it the run is recorded ``skipped`` and the block must store nothing. With the
+    lock, ``replan`` (if given) runs in the transaction that opens the row and answers how many
+    windows are still to do, which replaces ``windows_planned``: the collection that held the lock
+    may have done some meanwhile. The row is created, or ``run_id``'s pre-created one is started. On
+    leaving, the run is finished with the status its windows give
+    (:func:`app.services.results.status_of`); a cancelled block is recorded ``failed`` (the
+    cancellation in the row's errors, not in the summary's: no window failed) and the cancellation
+    goes on.
     """
     code = get_area(area).code
-    dt = DataType(data_type)
+    dt = request_type(data_type)  # one lock and run row per request, whichever item was asked
     summary = CollectionSummary(code, dt.value, start, end, windows_planned=windows_planned)
     began = time.monotonic()
     lock = advisory_lock(database.engine, COLLECTION_LOCKS, f"{code}:{dt}", wait=lock_wait)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import math
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from app.db.database import Database
+from app.domain.points import EnergyPoint
 from app.entsoe.areas import AREAS
+from app.repositories.points import PointsRepository
 from app.services.coverage import coverage
-from tests.api.support import BRUSSELS, HOLE, Dataset, local
+from tests.api.support import BRUSSELS, HOLE, Dataset, extra_meta, local
 
 pytestmark = pytest.mark.db
 
@@ -74,8 +78,21 @@ async def test_coverage_endpoint(client: httpx.AsyncClient) -> None:
         "start": z(HOLE[0]),
         "end": z(HOLE[1]),
         "business_types": ["A04"],
+        "psr_types": [],  # load has no production type
         "missing": 4,
     }
+    assert actual["psr_types"] == []
+    assert actual["series"] == [
+        {
+            "business_type": "A04",
+            "psr_type": "",
+            "first": actual["first"],
+            "last": actual["last"],
+            "count": 380,
+            "expected": actual["expected"],
+            "gap_count": 2,
+        }
+    ]
     assert actual["first"] == z(local(2024, 3, 30)) and actual["count"] == 380
     one = (
         await client.get(
@@ -227,3 +244,88 @@ async def test_areas_registry_with_what_is_stored(client: httpx.AsyncClient) -> 
         a.code for a in AREAS if a.code in {"BE", "FR", "NL"}
     ]
     assert BRUSSELS.key == be["tz"]
+
+
+@pytest.fixture
+async def spanish_generation(database: Database, client: httpx.AsyncClient) -> AsyncIterator[None]:
+    """A day of ES generation: solar (A94) all day, wind onshore (A93) stopping at noon, pumped
+    storage consuming (generation_consumption); removed afterwards."""
+    day = datetime(2024, 6, 1, tzinfo=UTC)
+    points = []
+    for data_type, business_type, psr_type, hours in (
+        ("generation", "A94", "B16", 24),
+        ("generation", "A93", "B19", 12),
+        ("generation_consumption", "A01", "B10", 24),
+    ):
+        meta = extra_meta(
+            "ES", "es-generation-test", data_type=data_type, business_type=business_type,
+            psr_type=psr_type, time_series_mrid=f"ts-{psr_type}",
+        )  # fmt: skip
+        points += [EnergyPoint(day + k * Q, Decimal(10 + k), meta) for k in range(hours * 4)]
+    async with database.session() as session:
+        await PointsRepository(session).upsert(points)
+    try:
+        yield
+    finally:
+        async with database.session() as session:
+            await session.execute(text("DELETE FROM energy_data_points WHERE area_code = 'ES'"))
+            await session.execute(
+                text("DELETE FROM energy_series WHERE document_mrid = 'es-generation-test'")
+            )
+
+
+ES_NOON, ES_END = datetime(2024, 6, 1, 12, tzinfo=UTC), datetime(2024, 6, 2, tzinfo=UTC)
+
+
+@pytest.mark.usefixtures("spanish_generation")
+async def test_coverage_latest_and_areas_per_production_type(client: httpx.AsyncClient) -> None:
+    body = (
+        await client.get("/api/v1/coverage", params={"area": "ES", "data_type": "generation"})
+    ).json()
+    (item,) = body["items"]
+    assert item["psr_types"] == ["B16", "B19"] and item["business_types"] == ["A93", "A94"]
+    assert [(s["psr_type"], s["count"], s["expected"]) for s in item["series"]] == [
+        ("B19", 48, 96),  # ordered by business type: A93 wind, A94 solar
+        ("B16", 96, 96),
+    ]
+    assert item["gaps"] == [
+        {
+            "start": z(ES_NOON),
+            "end": z(ES_END),
+            "business_types": ["A93"],
+            "psr_types": ["B19"],
+            "missing": 48,
+        }
+    ]
+
+    latest = (
+        await client.get(
+            "/api/v1/energy-data/latest",
+            params={"areas": "ES", "data_type": "generation,generation_consumption"},
+        )
+    ).json()
+    assert [(p["data_type"], p["psr_type"], p["timestamp"]) for p in latest["points"]] == [
+        ("generation", "B16", z(ES_END - Q)),
+        ("generation", "B19", z(ES_NOON - Q)),  # its own newest point
+        ("generation_consumption", "B10", z(ES_END - Q)),
+    ]
+    assert latest["missing"] == []
+
+    areas = (await client.get("/api/v1/areas", params={"stored_only": "true"})).json()
+    es = next(a for a in areas["areas"] if a["code"] == "ES")
+    assert es["stored"] == [
+        {
+            "data_type": "generation",
+            "first": "2024-06-01T00:00:00Z",
+            "last": z(ES_END - Q),
+            "count": 96 + 48,
+            "psr_types": ["B16", "B19"],
+        },
+        {
+            "data_type": "generation_consumption",
+            "first": "2024-06-01T00:00:00Z",
+            "last": z(ES_END - Q),
+            "count": 96,
+            "psr_types": ["B10"],
+        },
+    ]

@@ -124,8 +124,11 @@ async def test_metrics_count_what_happened(
     application, client, sandbox = app
     before = await scrape(client)
     assert before.get("eds_database_up") == 1
-    assert before.get("eds_stored_points", area="PT", data_type="actual") == 0
-    assert before.get("eds_newest_point_age_seconds", area="PT", data_type="actual") is None
+    assert before.get("eds_stored_points", area="PT", data_type="actual", psr_type="") == 0
+    assert (
+        before.get("eds_newest_point_age_seconds", area="PT", data_type="actual", psr_type="")
+        is None
+    )
     assert before.types["eds_collection_windows"] == "counter"
     assert before.get("eds_collection_windows_total", data_type="actual", outcome="stored") == 0
 
@@ -152,13 +155,17 @@ async def test_metrics_count_what_happened(
     for area in AREAS:
         for data_type in ("actual", "day_ahead"):
             count, newest = await rows(database, area, data_type)
-            assert after.get("eds_stored_points", area=area, data_type=data_type) == count
-            age = after.get("eds_newest_point_age_seconds", area=area, data_type=data_type)
+            assert (
+                after.get("eds_stored_points", area=area, data_type=data_type, psr_type="") == count
+            )
+            age = after.get(
+                "eds_newest_point_age_seconds", area=area, data_type=data_type, psr_type=""
+            )
             if newest is None:
                 assert age is None
             else:
                 assert age == pytest.approx(time.time() - newest.timestamp(), abs=30)
-    assert after.get("eds_stored_points", area="PT", data_type="actual") > 0  # type: ignore[operator]
+    assert after.get("eds_stored_points", area="PT", data_type="actual", psr_type="") > 0  # type: ignore[operator]
     assert {d["area"] for d in after.labelled("eds_stored_points")} == set(AREAS)
 
     # windows by outcome, as the collection reported them
@@ -214,7 +221,7 @@ async def test_metrics_count_what_happened(
     for area in AREAS:  # the tick collected both configured areas
         count, _ = await rows(database, area, "actual")
         assert count > 0
-        assert ticked.get("eds_stored_points", area=area, data_type="actual") == count
+        assert ticked.get("eds_stored_points", area=area, data_type="actual", psr_type="") == count
 
 
 async def test_pool_connections_in_use_are_counted(
@@ -250,7 +257,9 @@ async def test_a_scrape_answers_when_the_database_hangs(database_url: str) -> No
         async with running(create_app(settings)) as client:
             up = await scrape(client)
             assert up.get("eds_database_up") == 1
-            assert up.get("eds_stored_points", area="PT", data_type="actual") is not None
+            assert (
+                up.get("eds_stored_points", area="PT", data_type="actual", psr_type="") is not None
+            )
 
             proxy.freeze()
             began = time.monotonic()
@@ -293,7 +302,10 @@ async def test_the_store_query_is_cached_and_never_run_twice_at_once(
     async with running(create_app(settings_for(database_url, store_cache=3600))) as client:
         scrapes = await asyncio.gather(*(scrape(client) for _ in range(5)))
         assert spans.calls == 1
-        assert all(s.get("eds_stored_points", area="PT", data_type="actual") == 7 for s in scrapes)
+        assert all(
+            s.get("eds_stored_points", area="PT", data_type="actual", psr_type="") == 7
+            for s in scrapes
+        )
         await scrape(client)
         assert spans.calls == 1
     async with running(create_app(settings_for(database_url, store_cache=0))) as client:
@@ -318,3 +330,45 @@ async def test_a_scrape_answers_when_the_database_refuses(
 async def test_metrics_can_be_switched_off(database_url: str) -> None:
     async with running(create_app(settings_for(database_url, enabled=False))) as client:
         assert (await client.get("/metrics")).status_code == 404
+
+
+def test_stored_points_and_ages_are_per_production_type() -> None:
+    from prometheus_client import generate_latest
+
+    from app.metrics import Metrics
+
+    now = datetime(2025, 6, 1, 12, tzinfo=UTC).timestamp()
+    metrics = Metrics(areas=["ES", "PT"], data_types=["generation", "actual"], now=lambda: now)
+    newest = datetime(2025, 6, 1, 11, tzinfo=UTC)
+    metrics.store_answered(
+        [
+            ("ES", "generation", "B16", newest, 96),
+            ("ES", "generation", "B19", newest.replace(hour=6), 48),
+            ("ES", "actual", "", newest, 10),
+            ("FR", "generation", "B16", newest, 5),  # not configured: not shown
+        ],
+        0.0,
+    )
+    samples: dict[tuple[str, Labels], float] = {}
+    for family in text_string_to_metric_families(generate_latest(metrics.registry).decode()):
+        for s in family.samples:
+            if s.name.startswith(("eds_stored_points", "eds_newest_point_age")):
+                samples[(s.name, tuple(sorted(s.labels.items())))] = s.value
+    got = Scrape(samples, {})
+    assert got.get("eds_stored_points", area="ES", data_type="generation", psr_type="B16") == 96
+    assert got.get("eds_stored_points", area="ES", data_type="generation", psr_type="B19") == 48
+    age = got.get("eds_newest_point_age_seconds", area="ES", data_type="generation", psr_type="B19")
+    assert age == 6 * 3600
+    # nothing stored: a zero without a production type, no age
+    assert got.get("eds_stored_points", area="PT", data_type="generation", psr_type="") == 0
+    assert (
+        got.get("eds_newest_point_age_seconds", area="PT", data_type="generation", psr_type="")
+        is None
+    )
+    assert {labels for name, labels in samples if name == "eds_stored_points"} == {
+        (("area", "ES"), ("data_type", "generation"), ("psr_type", "B16")),
+        (("area", "ES"), ("data_type", "generation"), ("psr_type", "B19")),
+        (("area", "ES"), ("data_type", "actual"), ("psr_type", "")),
+        (("area", "PT"), ("data_type", "generation"), ("psr_type", "")),
+        (("area", "PT"), ("data_type", "actual"), ("psr_type", "")),
+    }

@@ -125,9 +125,17 @@ def test_plan_windows_respects_each_items_limit(vt: VirtualTime) -> None:
         (utc("2024-01-29T00:00"), utc("2024-02-26T00:00")),
         (utc("2024-02-26T00:00"), utc("2024-03-11T00:00")),
     ]
-    yearly = c.plan_windows(DataType.YEAR_AHEAD, utc("2020-01-01T00:00"), utc("2023-01-01T00:00"))
-    assert len(yearly) == 3 and all(e - s <= timedelta(days=366) for s, e in yearly)
-    assert yearly[0][0] == utc("2020-01-01T00:00") and yearly[-1][1] == utc("2023-01-01T00:00")
+    # ENTSO-E's P1Y is a calendar year from periodStart: 366 days only when it holds 29 February.
+    yearly = c.plan_windows(DataType.YEAR_AHEAD, utc("2020-12-31T23:00"), utc("2023-07-01T00:00"))
+    assert yearly == [
+        (utc("2020-12-31T23:00"), utc("2021-12-31T23:00")),
+        (utc("2021-12-31T23:00"), utc("2022-12-31T23:00")),
+        (utc("2022-12-31T23:00"), utc("2023-07-01T00:00")),
+    ]
+    leap = c.plan_windows(
+        DataType.INSTALLED_CAPACITY, utc("2024-02-29T00:00"), utc("2026-01-01T00:00")
+    )
+    assert [e for _, e in leap] == [utc("2025-02-28T00:00"), utc("2026-01-01T00:00")]
 
 
 def test_plan_windows_widens_to_whole_utc_hours_and_accepts_any_zone(vt: VirtualTime) -> None:
@@ -181,6 +189,59 @@ async def test_each_item_asks_for_its_document_and_process_type(
     params = seen[0].url.params
     assert (params["documentType"], params["processType"]) == (document_type, process_type)
     assert params["outBiddingZone_Domain"] == "10YNL----------L"
+
+
+@pytest.mark.parametrize(
+    ("data_type", "document_type", "process_type"),
+    [(DataType.GENERATION, "A75", "A16"), (DataType.GENERATION_CONSUMPTION, "A75", "A16"),
+     (DataType.GENERATION_FORECAST, "A71", "A01"), (DataType.CONSUMPTION_FORECAST, "A71", "A01"),
+     (DataType.WIND_SOLAR_DAY_AHEAD, "A69", "A01"), (DataType.WIND_SOLAR_INTRADAY, "A69", "A40"),
+     (DataType.WIND_SOLAR_CURRENT, "A69", "A18"), (DataType.INSTALLED_CAPACITY, "A68", "A33")],
+)  # fmt: skip
+async def test_generation_items_ask_with_in_domain(
+    vt: VirtualTime, data_type: DataType, document_type: str, process_type: str
+) -> None:
+    """Generation items name the area as in_Domain; consumption comes in the generation
+    documents, so it is asked for with their request."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=NO_DATA)
+
+    await make_client(vt, handler).fetch(data_type, "ES", utc("2024-06-14T22:00"),
+                                         utc("2024-06-15T22:00"))  # fmt: skip
+    (request,) = seen
+    assert dict(request.url.params) == {
+        "documentType": document_type, "processType": process_type,
+        "in_Domain": "10YES-REE------0", "periodStart": "202406142200",
+        "periodEnd": "202406152200", "securityToken": TOKEN,
+    }  # fmt: skip
+
+
+async def test_psr_type_narrows_a_generation_request(vt: VirtualTime) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=NO_DATA)
+
+    await make_client(vt, handler).fetch(DataType.GENERATION, "NL", utc("2024-09-01T22:00"),
+                                         utc("2024-09-02T22:00"), psr_type="B16")  # fmt: skip
+    assert seen[0].url.params["psrType"] == "B16"
+
+
+def test_generation_windows_are_four_weeks_and_capacity_a_year(vt: VirtualTime) -> None:
+    """The platform allows a year of A75/A69/A71; a year of every production type at PT15M is
+    tens of megabytes, so the client asks for four weeks at a time. Consumption plans as the
+    generation it comes with."""
+    c = make_client(vt, lambda r: httpx.Response(500))
+    year = (utc("2024-01-01T00:00"), utc("2025-01-01T00:00"))
+    for data_type in (DataType.GENERATION, DataType.GENERATION_CONSUMPTION,
+                      DataType.WIND_SOLAR_DAY_AHEAD):  # fmt: skip
+        windows = c.plan_windows(data_type, *year)
+        assert len(windows) == 14 and windows[0] == (year[0], utc("2024-01-29T00:00"))
+    assert c.plan_windows(DataType.INSTALLED_CAPACITY, *year) == [year]
 
 
 async def test_fetch_range_plans_and_fetches_every_window(vt: VirtualTime) -> None:

@@ -122,3 +122,20 @@ def test_a_period_whose_every_point_is_rejected_is_still_covered() -> None:
     result = extract(document(Doc([TS([P(*SIX, "PT60M", [(1, "NaN")])])]).xml()))
     assert result.points == () and result.rejected == 1
     assert [(c.start, c.end) for c in result.covered] == [SIX]
+
+
+def test_a_period_outside_1900_to_2200_is_rejected_the_rest_kept(logs: list[Any]) -> None:
+    """Year 1 would be stored as -infinity by asyncpg and could not be read back."""
+    ancient = (datetime(1, 1, 1, tzinfo=UTC), datetime(1, 1, 1, 2, tzinfo=UTC))
+    xml = Doc(
+        [TS([P(*ancient, "PT60M", [(1, "5"), (2, "6")])], mrid="old"),
+         TS([P(*SIX, "PT60M", [(1, "10")])], mrid="new")],
+        mrid="doc-3",
+    ).xml()  # fmt: skip
+    result = extract(document(xml))
+    assert [(p.timestamp, p.meta.time_series_mrid) for p in result.points] == [(T0, "new")]
+    assert result.rejected == 2
+    assert [c.meta.time_series_mrid for c in result.covered] == ["new"]
+    (event,) = logs
+    assert event["event"] == "processor.period_rejected"
+    assert (event["element"], event["points"]) == ("TimeSeries[1]/Period[1]", 2)

@@ -10,7 +10,7 @@ NS = "urn:iec62325.351:tc57wg16:451-6:generationloaddocument:3:0"
 
 
 def stamp(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%MZ")
+    return f"{value.year:04d}-{value:%m-%dT%H:%M}Z"  # %Y writes year 1 as "1"
 
 
 @dataclass

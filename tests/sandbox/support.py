@@ -28,11 +28,13 @@ def utc(text: str) -> datetime:
 def params(
     area: str, data_type: DataType, start: datetime, end: datetime, token: str | None = "sandbox"
 ) -> dict[str, str]:
-    item = ITEMS[data_type]
+    """The query a client sends: a generation item by its request's (documentType,
+    processType) and in_Domain, load by outBiddingZone_Domain."""
+    item = ITEMS[ITEMS[data_type].request]
     out = {
         "documentType": item.document_type,
         "processType": item.process_type,
-        "outBiddingZone_Domain": get_area(area).eic,
+        item.domain_param: get_area(area).eic,
         "periodStart": stamp(start),
         "periodEnd": stamp(end),
     }
@@ -42,17 +44,32 @@ def params(
 
 
 def ask(
-    config: SandboxConfig, area: str, data_type: DataType, start: datetime, end: datetime
+    config: SandboxConfig,
+    area: str,
+    data_type: DataType,
+    start: datetime,
+    end: datetime,
+    psr_type: str | None = None,
 ) -> Answer:
     """The sandbox's answer computed in-process (no HTTP), at the config's clock."""
-    return answer(config, params(area, data_type, start, end), config.current_time())
+    query = params(area, data_type, start, end)
+    if psr_type is not None:
+        query["psrType"] = psr_type
+    return answer(config, query, config.current_time())
 
 
 def rows(body: bytes) -> list[EnergyPoint]:
     return process(body, data_source=DATA_SOURCE)
 
 
-def point_tuples(points: list[EnergyPoint]) -> list[tuple[datetime, str, object, str]]:
+def point_tuples(points: list[EnergyPoint]) -> list[tuple[datetime, str, object, str, str]]:
+    """Rows as :class:`app.sandbox.ExpectedPoint` tuples, sorted."""
     return sorted(
-        (p.timestamp, p.meta.business_type, p.quantity, p.meta.resolution) for p in points
+        (p.timestamp, p.meta.business_type, p.quantity, p.meta.resolution, p.meta.psr_type)
+        for p in points
     )
+
+
+def of_type(points: list[EnergyPoint], data_type: DataType) -> list[EnergyPoint]:
+    """The rows of one data type (an A75 reply holds generation and generation_consumption)."""
+    return [p for p in points if p.meta.data_type == data_type.value]

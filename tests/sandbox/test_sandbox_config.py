@@ -73,6 +73,12 @@ def test_window_limits_default_to_the_platforms_and_can_be_overridden() -> None:
         DataType.MONTH_AHEAD: "P1Y",
         DataType.YEAR_AHEAD: "P1Y",
         DataType.FORECAST_MARGIN: "P1Y",
+        DataType.GENERATION: "P1M",
+        DataType.GENERATION_FORECAST: "P1Y",
+        DataType.WIND_SOLAR_DAY_AHEAD: "P1Y",
+        DataType.WIND_SOLAR_INTRADAY: "P1Y",
+        DataType.WIND_SOLAR_CURRENT: "P1Y",
+        DataType.INSTALLED_CAPACITY: "P1Y",
     }
     week = SandboxConfig(now=NOW, max_periods={"actual": "P7D"})
     assert week.max_periods[DataType.ACTUAL] == "P7D"

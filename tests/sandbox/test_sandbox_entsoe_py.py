@@ -73,3 +73,32 @@ def test_query_load_equals_our_parse(
     assert all(theirs[t] == float(q) for t, q in ours.items())  # every value
     expected = expected_points(area, "actual", start, end, config=server.config)
     assert ours == {p.timestamp: p.quantity for p in expected}
+
+
+def test_query_generation_and_wind_solar_forecast_equal_what_the_sandbox_serves(
+    monkeypatch: pytest.MonkeyPatch, server: SandboxServer
+) -> None:
+    """entsoe-py asks with in_Domain and reads one column per production type (and direction)."""
+    monkeypatch.setattr(entsoe_module, "URL", server.base_url)
+    names = pytest.importorskip("entsoe.mappings").PSRTYPE_MAPPINGS
+    client = entsoe_module.EntsoePandasClient(api_key="sandbox")
+    start, end = pd.Timestamp("2024-06-01", tz=BRUSSELS), pd.Timestamp("2024-06-03", tz=BRUSSELS)
+    window = (start.to_pydatetime(), end.to_pydatetime())
+    frame = client.query_generation("DE_LU", start=start, end=end)
+    served = 0
+    for data_type, label in (
+        ("generation", "Actual Aggregated"),
+        ("generation_consumption", "Actual Consumption"),
+    ):
+        for p in expected_points("DE_LU", data_type, *window, config=server.config):
+            value = frame[(names[p.psr_type], label)][pd.Timestamp(p.timestamp)]
+            assert value == float(p.quantity), (data_type, p)
+            served += 1
+    assert served == frame.count().sum() == 192 * 16  # 15 types generating, pumped storage using
+    forecast = client.query_wind_and_solar_forecast("NL", start=start, end=end)
+    expected = expected_points("NL", "wind_solar_day_ahead", *window, config=server.config)
+    assert forecast.size == len(expected) == 3 * 192
+    assert all(
+        forecast[names[p.psr_type]][pd.Timestamp(p.timestamp)] == float(p.quantity)
+        for p in expected
+    )

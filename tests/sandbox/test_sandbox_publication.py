@@ -89,3 +89,27 @@ def test_nothing_before_the_first_date_and_nothing_from_the_future() -> None:
     years = (utc("2015-06-01T00:00"), utc("2017-06-01T00:00"))
     margin = expected_points("CZ", "forecast_margin", *years, config=late)
     assert [p.timestamp for p in margin] == [utc("2016-12-31T23:00")]
+
+
+def test_generation_is_published_like_load_and_forecasts_by_18_local() -> None:
+    window = (utc("2025-11-14T00:00"), utc("2025-11-18T00:00"))
+    config = SandboxConfig(now=utc("2025-11-15T12:07"), gap_share=0.0)
+    actual = rows(ask(config, "NL", DataType.GENERATION, *window).body)
+    assert max(p.timestamp for p in actual) == utc("2025-11-15T10:45")  # as actual load
+    assert {p.meta.psr_type for p in actual if p.timestamp == utc("2025-11-15T10:45")} == {
+        f"B{n:02d}" for n in range(1, 21)
+    }  # every type up to the same interval
+    for data_type in (DataType.WIND_SOLAR_DAY_AHEAD, DataType.GENERATION_FORECAST):
+        before = SandboxConfig(now=utc("2025-11-15T16:59"))  # 17:59 in Amsterdam
+        after = SandboxConfig(now=utc("2025-11-15T17:00"))
+        last = [max(p.timestamp for p in rows(ask(c, "NL", data_type, *window).body))
+                for c in (before, after)]  # fmt: skip
+        assert last == [utc("2025-11-15T22:45"), utc("2025-11-16T22:45")]
+
+
+def test_installed_capacity_appears_on_15_december_of_the_year_before() -> None:
+    year = (utc("2025-12-31T23:00"), utc("2026-12-31T23:00"))
+    for now, published in (("2025-12-14T22:59", False), ("2025-12-14T23:00", True)):
+        reply = ask(SandboxConfig(now=utc(now)), "NL", DataType.INSTALLED_CAPACITY, *year)
+        assert reply.is_document is published
+        assert published or _no_data(reply.body)

@@ -92,3 +92,34 @@ def expected(
         for p in expected_points(area, data_type, start, end, config=config, now=now):
             out[(p.timestamp, p.business_type)] = p.quantity
     return out
+
+
+SeriesKey = tuple[datetime, str, str]  # timestamp, business type, production type
+
+
+async def stored_series(
+    database: Database, area: str, data_type: DataType | str
+) -> dict[SeriesKey, Decimal]:
+    """Every stored (timestamp, business_type, psr_type) -> quantity of one area and item."""
+    query = text(
+        'SELECT "timestamp", business_type, psr_type, quantity FROM energy_data_points'
+        " WHERE area_code = :a AND data_type = :t"
+    )
+    async with database.session() as session:
+        rows = await session.execute(query, {"a": area, "t": str(data_type)})
+        return {(r[0], r[1], r[2]): r[3] for r in rows}
+
+
+def expected_series(
+    config: SandboxConfig,
+    area: str,
+    data_type: DataType,
+    windows: Iterable[tuple[datetime, datetime]],
+) -> dict[SeriesKey, Decimal]:
+    """What the sandbox serves of ``data_type`` (its own direction of a shared document) for
+    these requests, per production type."""
+    out: dict[SeriesKey, Decimal] = {}
+    for start, end in windows:
+        for p in expected_points(area, data_type, start, end, config=config):
+            out[(p.timestamp, p.business_type, p.psr_type)] = p.quantity
+    return out

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from app.db.database import Database
-from app.entsoe.items import DataType
+from app.entsoe.items import LOAD_TYPES
 from app.sandbox import SandboxConfig, SandboxServer
 from app.services.backfill import run_backfill
 from tests.services.support import (
@@ -48,7 +48,7 @@ async def test_backfill_with_faults_completes_with_every_point(
     )
     sandbox = start_sandbox(config)
     collector = service(fast_client(http, sandbox.base_url, max_retries=12), db)
-    pairs = [(area, dt) for dt in DataType for area in ("PT", "NL")]
+    pairs = [(area, dt) for dt in LOAD_TYPES for area in ("PT", "NL")]
 
     outcome = await run_backfill(collector, pairs, START, END, concurrency=3)
 

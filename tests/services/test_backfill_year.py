@@ -1,4 +1,4 @@
-"""One year, three areas (PT15M, PT60M, switching PT60M -> PT15M), all six items, over HTTP."""
+"""One year, three areas (PT15M, PT60M, switching PT60M -> PT15M), the six load items, over HTTP."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from app.db.database import Database
-from app.entsoe.items import DataType
+from app.entsoe.items import LOAD_TYPES
 from app.sandbox import SandboxConfig, SandboxServer
 from app.services.backfill import run_backfill
 from tests.services.support import (
@@ -36,7 +36,7 @@ async def test_one_year_backfill_stores_exactly_what_the_sandbox_serves(
     config = sandbox_config()
     sandbox = start_sandbox(config)
     collector = service(fast_client(http, sandbox.base_url), db)
-    pairs = [(area, dt) for dt in DataType for area in AREAS]
+    pairs = [(area, dt) for dt in LOAD_TYPES for area in AREAS]
 
     first = await run_backfill(collector, pairs, START, END, concurrency=4)
 

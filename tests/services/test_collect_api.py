@@ -16,11 +16,11 @@ from sqlalchemy import text
 from app.cli.serve import sandbox_settings
 from app.config import Settings
 from app.db.database import Database
-from app.entsoe.items import DataType
+from app.entsoe.items import REQUEST_TYPES, DataType
 from app.main import create_app
 from app.sandbox import SandboxConfig, SandboxServer, start_sandbox
 from app.services.locks import COLLECTION_LOCKS, advisory_lock
-from tests.services.support import expected, sandbox_config, stored, utc
+from tests.services.support import expected, sandbox_config, scalar, stored, utc
 
 pytestmark = pytest.mark.db
 
@@ -185,6 +185,55 @@ async def test_future_actuals_are_422_but_forecasts_may_reach_ahead(
         "/api/v1/collect-data", json=_body(data_types=["day_ahead"], **future), headers=HEADERS
     )
     assert ahead.status_code == 200, ahead.text
+
+
+async def test_generation_items_are_collected_once_per_request(
+    api: tuple[httpx.AsyncClient, SandboxServer], db: Database
+) -> None:
+    client, sandbox = api
+    asked = ["generation_consumption", "wind_solar_current", "generation"]
+    response = await client.post(
+        "/api/v1/collect-data", json=_body(data_types=asked), headers=HEADERS
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    # generation_consumption comes in generation's documents: one collection, one request
+    assert [c["data_type"] for c in body["collections"]] == ["generation", "wind_solar_current"]
+    assert body["windows_planned"] == 2
+    assert sandbox.counters["requests"] == body["totals"]["requests"] == 2
+    runs = await scalar(db, "SELECT array_agg(data_type ORDER BY id) FROM collection_runs")
+    assert runs == ["generation", "wind_solar_current"]
+
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    future = {"start": now.isoformat(), "end": (now + timedelta(days=1)).isoformat()}
+    late = await client.post(
+        "/api/v1/collect-data",
+        json=_body(data_types=["generation_consumption"], **future),
+        headers=HEADERS,
+    )
+    assert late.status_code == 422 and late.json()["field"] == "end"
+    assert "generation_consumption is not published for the future" in late.json()["detail"]
+
+
+async def test_all_asks_for_every_request_type(
+    api: tuple[httpx.AsyncClient, SandboxServer], db: Database
+) -> None:
+    client, _ = api
+    response = await client.post(
+        "/api/v1/collect-data", json=_body(data_types="all"), headers=HEADERS
+    )
+    assert response.status_code == 202, response.text  # more windows than run inline
+    job = response.json()
+    runs = await scalar(
+        db,
+        "SELECT array_agg(data_type ORDER BY data_type) FROM collection_runs WHERE job_id = :j",
+        j=uuid.UUID(job["job_id"]),
+    )
+    assert runs == sorted(t.value for t in REQUEST_TYPES)
+    assert job["windows_planned"] == len(REQUEST_TYPES)  # two days: one window each
+    schema = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    items = schema["CollectRequest"]["properties"]["data_types"]["items"]
+    assert items["enum"] == [*(t.value for t in DataType), "all"]
 
 
 async def test_small_request_runs_inline(

@@ -22,6 +22,7 @@ from tests.services.support import (
     scalar,
     service,
     stored,
+    stored_series,
     utc,
 )
 
@@ -136,3 +137,55 @@ async def test_healing_recollects_a_business_type_that_stopped_early_or_never_ar
     second = await healing.heal(["PT"], [DataType.WEEK_AHEAD])
     assert (second.gaps_found, second.filled) == (1, 1)
     assert await stored(db, "PT", DataType.WEEK_AHEAD) == want
+
+
+async def _delete_series(
+    db: Database, data_type: str, psr_type: str, start: datetime, end: datetime
+) -> int:
+    async with db.session() as session:
+        result = await session.execute(
+            text(
+                "DELETE FROM energy_data_points WHERE area_code = 'FR' AND data_type = :d"
+                ' AND psr_type = :p AND "timestamp" >= :s AND "timestamp" < :e'
+            ),
+            {"d": data_type, "p": psr_type, "s": start, "e": end},
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def test_healing_recollects_a_production_type_with_a_hole_or_an_early_stop(
+    db: Database, http: httpx.AsyncClient, start_sandbox: Callable[[SandboxConfig], SandboxServer]
+) -> None:
+    clock = ManualClock(T0)
+    config = sandbox_config(now=None, clock=clock, gap_share=0.0, revision_share=0.0)
+    sandbox = start_sandbox(config)
+    collector = service(fast_client(http, sandbox.base_url), db)
+    healing = HealingService(collector, db, max_gaps=10, clock=clock)
+    kinds = [DataType.GENERATION, DataType.GENERATION_CONSUMPTION]
+    await collector.collect("FR", DataType.GENERATION, START, END)  # stores both directions
+    want = {dt: await stored_series(db, "FR", dt) for dt in kinds}
+    assert all(want.values())
+    assert {k[2] for k in want[DataType.GENERATION_CONSUMPTION]} == {"B10"}  # pumping
+    solar_wind = {k[2] for k in want[DataType.GENERATION]} & {"B16", "B19"}
+    assert solar_wind == {"B16", "B19"}
+    assert (await healing.heal(["FR"], kinds)).gaps_found == 0
+
+    hole = (START + 10 * 24 * HOUR, START + 10 * 24 * HOUR + 6 * HOUR)
+    assert await _delete_series(db, "generation", "B16", *hole) == 24  # solar: a hole
+    assert await _delete_series(db, "generation_consumption", "B10", *hole) == 24
+    stop = START + 25 * 24 * HOUR
+    assert await _delete_series(db, "generation", "B19", stop, END) > 0  # wind stops early
+    requests = sandbox.counters["requests"]
+
+    healed = await healing.heal(["FR"], kinds)
+
+    assert healed.gaps_found == 3 and healed.filled == 3 and healed.still_empty == 0
+    # the same hole in generation and in its consumption side is one request
+    assert [(c.data_type, c.start, c.end) for c in healed.collections] == [
+        ("generation", stop, END),
+        ("generation", *hole),
+    ]
+    assert sandbox.counters["requests"] - requests == 2
+    for dt in kinds:
+        assert await stored_series(db, "FR", dt) == want[dt], dt
+    assert (await healing.heal(["FR"], kinds)).gaps_found == 0

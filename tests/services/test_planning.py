@@ -12,7 +12,7 @@ from app.entsoe.items import DataType
 from app.jobs.scheduler import DEFAULT_JOBS, JobSpec
 from app.services.backfill import _covered
 from app.services.collection import data_source_for
-from app.services.healing import current_range, published_until
+from app.services.publication import current_range, published_until
 from tests.services.support import utc
 
 H = timedelta(hours=1)

@@ -172,6 +172,7 @@ async def latest(
                 "area_code": p.meta.area_code,
                 "data_type": p.meta.data_type,
                 "business_type": p.meta.business_type,
+                "psr_type": p.meta.psr_type,
                 "timestamp": render.stamp(p.timestamp, zone),
                 "quantity": float(p.quantity),
                 "unit": p.meta.unit,

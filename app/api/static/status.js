@@ -49,7 +49,8 @@
     const list = document.createElement("ul");
     for (const g of gaps) {
       const li = document.createElement("li");
-      li.textContent = `${g.start} .. ${g.end}: ${g.missing} points missing (${g.business_types.join(", ")})`;
+      const kinds = g.business_types.concat(g.psr_types || []);
+      li.textContent = `${g.start} .. ${g.end}: ${g.missing} points missing (${kinds.join(", ")})`;
       list.appendChild(li);
     }
     panel.appendChild(list);
