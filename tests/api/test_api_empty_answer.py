@@ -38,14 +38,21 @@ async def test_an_empty_answer_names_the_stored_range(
     assert body["present_points"] == 0
     actual, day_ahead = _span(dataset, "BE", "actual"), _span(dataset, "BE", "day_ahead")
     assert body["stored"] == [
-        {"data_type": "actual", "first": _z(actual[0]), "last": _z(actual[1]), "count": actual[2]},
+        {
+            "data_type": "actual",
+            "first": _z(actual[0]),
+            "last": _z(actual[1]),
+            "count": actual[2],
+            "psr_types": [],
+        },
         {
             "data_type": "day_ahead",
             "first": _z(day_ahead[0]),
             "last": _z(day_ahead[1]),
             "count": day_ahead[2],
+            "psr_types": [],
         },
-        {"data_type": "year_ahead", "first": None, "last": None, "count": 0},
+        {"data_type": "year_ahead", "first": None, "last": None, "count": 0, "psr_types": []},
     ]
     assert body["note"] == (
         "nothing stored in [2030-01-01T00:00:00Z, 2030-01-02T00:00:00Z); stored: "

@@ -128,3 +128,19 @@ async def test_production_types_are_listed_with_what_an_area_stores(
     assert by_code["B02"] == [] and by_code["B25"] == []
     bad = await client.get("/api/v1/production-types", params={"area": "XX_NOPE"})
     assert bad.status_code == 422 and bad.json()["field"] == "area"
+
+
+async def test_an_empty_generation_answer_says_which_production_types_are_stored(
+    client: httpx.AsyncClient, generation: Series
+) -> None:
+    params = {
+        "area": "DE_LU",
+        "start": "2023-01-01T00:00:00Z",
+        "end": "2023-01-02T00:00:00Z",
+        "data_type": "generation",
+    }
+    body = (await client.get("/api/v1/energy-data", params=params)).json()
+    assert body["data"] == [] and body["present_points"] == 0
+    (stored,) = body["stored"]
+    assert stored["data_type"] == "generation" and stored["count"] == 92 + 90 + 23 + 48
+    assert stored["psr_types"] == ["B01", "B16", "B18", "B19"]

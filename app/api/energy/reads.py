@@ -142,9 +142,14 @@ async def references(
 async def stored_spans(
     queries: Readings, query: RangeQuery, business_type: str | None, series: Sequence[SeriesSummary]
 ) -> list[StoredSpan]:
-    """For an empty answer, what is stored of each requested item (else nothing: no reads)."""
+    """For an empty answer, what is stored of each requested item (else nothing: no reads): one
+    span per data type (every production type together, ``psr_type`` ""), then one per stored
+    production type of the data types that have them (index probes, not counted: count 0)."""
     if any(s.present for s in series):
         return []
     stored = StoredPoints(queries.session)
     types = [t for t in query.data_types if t not in DERIVED_TYPES]
-    return [await stored.span(query.area_code, t, business_type) for t in types]
+    spans = [await stored.span(query.area_code, t, business_type) for t in types]
+    pairs = [(t, p) for t in types if qp.per_psr(t) for p in ALL_PSR_TYPES if p]
+    found = await queries.stored_psr_types(query.area_code, pairs) if pairs else []
+    return spans + [StoredSpan(query.area_code, t, None, None, 0, p) for t, p in found]

@@ -107,7 +107,8 @@ def metadata(
     """The response's description of itself (everything but the data).
 
     ``stored`` (given for an empty answer): what is stored of each requested item, so that an
-    answer asked outside it says where the data is.
+    answer asked outside it says where the data is (spans with a ``psr_type`` only name the
+    production types stored, see :func:`app.api.energy.reads.stored_spans`).
     """
     bodies = [_series_body(s, bucketing, tz) for s in series]
     units = sorted({b["unit"] for b in bodies if b["unit"]})
@@ -146,11 +147,17 @@ def metadata(
                 "first": stamp(s.first, tz),
                 "last": stamp(s.last, tz),
                 "count": s.count,
+                "psr_types": [
+                    p.psr_type for p in stored if p.psr_type and p.data_type == s.data_type
+                ],
             }
             for s in stored
+            if not s.psr_type
         ]
         held = [
-            f"{s.data_type} {stamp(s.first, tz)}..{stamp(s.last, tz)}" for s in stored if s.count
+            f"{s.data_type} {stamp(s.first, tz)}..{stamp(s.last, tz)}"
+            for s in stored
+            if s.count and not s.psr_type
         ]
         meta["note"] = f"nothing stored in [{meta['start']}, {meta['end']}); stored: " + (
             "; ".join(held) if held else "nothing for these data types"
