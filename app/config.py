@@ -215,6 +215,11 @@ class CollectionSettings(BaseModel):
         description="where incremental collection starts for an area/item with nothing stored",
     )
     heal_max_gaps: int = Field(default=20, ge=1, description="gaps re-collected per healing run")
+    max_concurrent_jobs: int = Field(
+        default=2,
+        ge=1,
+        description="scheduler jobs working at once; the others wait without a connection",
+    )
     empty_gap_retry_after: timedelta = Field(
         default=timedelta(days=1), description="a gap ENTSO-E answered empty is re-asked after this"
     )

@@ -118,6 +118,7 @@ class Container(containers.DeclarativeContainer):
         areas=settings.provided.entsoe.areas,
         data_types=settings.provided.entsoe.data_types,
         misfire_grace=settings.provided.collection.misfire_grace,
+        max_concurrent_jobs=settings.provided.collection.max_concurrent_jobs,
         on_run=metrics.provided.job_run,
     )
     collect_jobs = providers.Resource(_collect_jobs, collection_service)

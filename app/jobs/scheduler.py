@@ -125,6 +125,7 @@ class CollectionScheduler:
         instance: str | None = None,
         catch_up_delay: timedelta | None = timedelta(seconds=5),
         on_run: Callable[[str, str, float], object] | None = None,
+        max_concurrent_jobs: int = 2,
     ) -> None:
         self.on_run = on_run
         self.healing = healing
@@ -139,6 +140,10 @@ class CollectionScheduler:
         self.catch_up_delay = catch_up_delay
         self.history: list[tuple[str, datetime, str]] = []
         self._running: set[asyncio.Task[object]] = set()
+        # Thirteen jobs' catch-up runs start together; each holds a connection for its lock and
+        # one per area collection. Beyond these slots a job waits holding nothing, so the pool
+        # (and the API's share of it) is never exhausted by the scheduler.
+        self._slots = asyncio.Semaphore(max_concurrent_jobs)
         self.scheduler = AsyncIOScheduler(timezone=UTC)
 
     def start(self) -> None:
@@ -190,7 +195,8 @@ class CollectionScheduler:
         if task is not None:
             self._running.add(task)
         try:
-            outcome = await self._run_locked(spec, tick)
+            async with self._slots:
+                outcome = await self._run_locked(spec, tick)
         except Exception as exc:  # e.g. the database is down: this tick fails, the next one runs
             error = f"{type(exc).__name__}: {exc}"
             log.error("scheduler.job_failed", job=spec.name, tick=tick.isoformat(), error=error)

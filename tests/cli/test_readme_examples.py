@@ -57,7 +57,10 @@ def readme_curl_commands() -> list[str]:
 def has_data(body: str, headers_csv: bool) -> bool:
     """Whether an answer carries at least one value (whatever endpoint it is)."""
     if headers_csv:
-        return len(body.strip().splitlines()) > 1
+        header, *rows = [line.split(",") for line in body.strip().splitlines()]
+        if header[:2] != ["timestamp", "area_code"]:  # layout=wide: every series holds values
+            return bool(rows) and all(any(r[i] for r in rows) for i in range(1, len(header)))
+        return bool(rows)
     doc: Any = json.loads(body)
     if "data" in doc:
         data = doc["data"]
@@ -70,6 +73,8 @@ def has_data(body: str, headers_csv: bool) -> bool:
         return bool(doc["overall"]["points"]) and doc["overall"]["mae"] is not None
     if "areas" in doc:  # /areas?stored_only=true
         return bool(doc["areas"])
+    if "production_types" in doc:  # /production-types?area=
+        return any(p["stored"] for p in doc["production_types"])
     raise AssertionError(f"an answer of unknown shape: {body[:200]}")
 
 

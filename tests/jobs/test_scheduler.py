@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -227,3 +228,36 @@ async def test_a_tick_whose_collections_fail_is_recorded_failed(
     assert "PT actual failed" in failed[0]["error"]
     status = await scalar(db, "SELECT status FROM scheduler_job_runs")
     assert status == "failed"
+
+
+class _Counting(HealingService):
+    """Counts the jobs working at once (each takes a moment)."""
+
+    active = peak = 0
+
+    async def collect_current(self, *args: object, **kwargs: object) -> list[Any]:
+        type(self).active += 1
+        type(self).peak = max(type(self).peak, type(self).active)
+        await asyncio.sleep(0.05)
+        type(self).active -= 1
+        return []
+
+
+@pytest.mark.parametrize("slots", [1, 3])
+async def test_jobs_working_at_once_are_bounded(db: Database, slots: int) -> None:
+    """Every job's catch-up run starts together at start; beyond the slots they wait instead of
+    each taking connections until the pool is exhausted."""
+    _Counting.active = _Counting.peak = 0
+    jobs = [JobSpec(f"collect.{t.value}", EVERY, timedelta(0), t) for t in DataType]
+    scheduler = CollectionScheduler(
+        _Counting(service(fast_client(httpx.AsyncClient(), "http://unused"), db), db),
+        db,
+        areas=["PT"],
+        data_types=list(DataType),
+        jobs=jobs,
+        max_concurrent_jobs=slots,
+    )
+    requested = [j for j in jobs if j in scheduler.jobs]
+    outcomes = await asyncio.gather(*(scheduler.run_job(j, now=T0) for j in requested))
+    assert outcomes == ["ran"] * len(requested) and len(requested) > slots
+    assert _Counting.peak == slots
