@@ -270,3 +270,72 @@ async def test_bookkeeping_gets_a_source_and_loses_it_again(
     )
     await _migrate(engine, "upgrade", "head")
     assert (await migration_state(engine))[0] == head_revision()
+
+
+async def test_production_type_joins_the_key_and_leaves_it_again(
+    scratch: tuple[str, AsyncEngine],
+) -> None:
+    """0004 on a populated database: load rows stay as they were with an empty production type
+    under the new key; generation rows per type can then be stored at the same instants; down
+    again, the generation rows go (the older schema cannot name them) and the load rows stay."""
+    _, engine = scratch
+    await _migrate(engine, "upgrade", "0003")
+    async with engine.begin() as conn:
+        for statement in _POPULATE_0002.split(";"):  # its series and points: 72 hours of load
+            if statement.strip().startswith("INSERT INTO energy_"):
+                await conn.execute(text(statement))
+    before = await _rows(
+        engine,
+        'SELECT "timestamp", quantity, series_id FROM energy_data_points ORDER BY "timestamp"',
+    )
+    assert len(before) == 72
+
+    await _migrate(engine, "upgrade", "0004")
+    assert await _key(engine, "energy_data_points") == (
+        'PRIMARY KEY (area_code, data_type, psr_type, "timestamp", business_type)'
+    )
+    after = await _rows(
+        engine,
+        'SELECT "timestamp", quantity, series_id, psr_type FROM energy_data_points'
+        ' ORDER BY "timestamp"',
+    )
+    assert after == [(*row, "") for row in before]
+    async with engine.begin() as conn:
+        # Two production types at the same instants: distinct keys now.
+        await conn.execute(
+            text(
+                'INSERT INTO energy_data_points (area_code, data_type, psr_type, "timestamp",'
+                " business_type, quantity, revision_number, document_created_at, series_id)"
+                " SELECT 'PT', 'generation_consumption', p, t, 'A01', 5, 1, '2025-02-01', 1"
+                " FROM unnest(ARRAY['B10', 'B16']) AS p,"
+                " generate_series(timestamptz '2025-01-01', '2025-01-01 03:00', interval '1 hour')"
+                " AS t"
+            )
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO backfill_windows (area_code, data_type, data_source, window_start,"
+                " window_end, requests, empty) VALUES ('PT', 'generation', 'entsoe',"
+                " '2025-01-01', '2025-01-02', 1, false)"
+            )
+        )
+    counts = "SELECT data_type, count(*) FROM energy_data_points GROUP BY 1 ORDER BY 1"
+    assert await _rows(engine, counts) == [("actual", 72), ("generation_consumption", 8)]
+
+    await _migrate(engine, "downgrade", "0003")
+    assert await _rows(engine, counts) == [("actual", 72)]
+    assert await _rows(
+        engine, "SELECT count(*) FROM backfill_windows WHERE data_type = 'generation'"
+    ) == [(0,)]
+    assert await _key(engine, "energy_data_points") == (
+        'PRIMARY KEY (area_code, data_type, "timestamp", business_type)'
+    )
+    assert (
+        await _rows(
+            engine,
+            'SELECT "timestamp", quantity, series_id FROM energy_data_points ORDER BY "timestamp"',
+        )
+        == before
+    )
+    await _migrate(engine, "upgrade", "head")
+    assert (await migration_state(engine))[0] == head_revision()
