@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
-from operator import itemgetter
+from operator import itemgetter, lt
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -177,10 +177,12 @@ def _period_rows(
     ):
         rows.extend([EnergyPoint(t, q, meta) for t, q in zip(starts, quantities, strict=False)])
         return 0, n
-    # By position only: a NaN quantity cannot be ordered.
-    pairs = sorted(zip(positions, quantities, strict=True), key=itemgetter(0))
-    if any(a[0] == b[0] for a, b in pairwise(pairs)):
-        raise ProcessorError("a position appears twice", document_mrid=doc.mrid, element=where)
+    pairs = list(zip(positions, quantities, strict=True))
+    if not all(map(lt, positions, positions[1:])):  # rarely: in order and distinct as a rule
+        # By position only: a NaN quantity cannot be ordered.
+        pairs.sort(key=itemgetter(0))
+        if any(a[0] == b[0] for a, b in pairwise(pairs)):
+            raise ProcessorError("a position appears twice", document_mrid=doc.mrid, element=where)
     outside = [p for p, _ in pairs if p > n]
     if outside:
         log.warning(
@@ -195,19 +197,24 @@ def _period_rows(
             dropped_positions=outside,
         )
         pairs = pairs[: len(pairs) - len(outside)]
-    bad = [(p, q) for p, q in pairs if not storable(q)]
+    bad = [] if _all_storable(quantities) else [(p, q) for p, q in pairs if not storable(q)]
     if bad:
         _log_rejected(doc, ts, where, starts, bad)
     if ts.curve_type == "A01":
         rows.extend([EnergyPoint(starts[p - 1], q, meta) for p, q in pairs if storable(q)])
         return len(bad), n
     # A03: each present position holds until the next present one, the last until Period end.
-    # A rejected point still ends the span before it: its own span stays a gap.
-    for i, (pos, q) in enumerate(pairs):
+    # A rejected point still ends the span before it: its own span stays a gap. Most positions
+    # are present, so a span of one is appended without building a list.
+    append = rows.append
+    stops = [p for p, _ in pairs[1:]] + [n + 1]
+    for (pos, q), stop in zip(pairs, stops, strict=True):
         if bad and not storable(q):
             continue
-        stop = pairs[i + 1][0] if i + 1 < len(pairs) else n + 1
-        rows.extend([EnergyPoint(starts[k - 1], q, meta) for k in range(pos, stop)])
+        if stop == pos + 1:
+            append(EnergyPoint(starts[pos - 1], q, meta))
+        else:
+            rows.extend([EnergyPoint(starts[k - 1], q, meta) for k in range(pos, stop)])
     return len(bad), n
 
 
