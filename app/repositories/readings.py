@@ -1,8 +1,9 @@
 """The API's read paths over ``energy_data_points``: fast, exact, and in SQL wherever possible.
 
-- Native json/columnar (:meth:`Readings.points`): one binary COPY of the rows straight into
-  numpy (:mod:`app.repositories.pg_copy`); counts, first/last, revision and issued time per
-  stored series are computed from the same rows, so data and metadata agree by construction.
+- Native json/columnar and wide (:meth:`Readings.points`): one binary COPY of the rows straight
+  into numpy (:mod:`app.repositories.pg_copy`); counts, first/last and issued time per stored
+  series are computed from the same rows, so data and metadata agree by construction (the
+  revision is the stored series' own: every row of a series carries it).
 - Aggregates and CSV: :meth:`Readings.groups` (grouped statistics per stored series) first,
   then the data, both in one REPEATABLE READ, READ ONLY snapshot. Aggregation runs in SQL
   (``date_bin`` in UTC for PTnM/PTnH, ``date_trunc(unit, ts, zone)`` for P1D/P7D/P1M so local
