@@ -13,12 +13,22 @@ VACUUM ANALYZE. The service runs in a uvicorn subprocess on 127.0.0.1 (one worke
 ``bench_app`` below: the real app plus one extra route, a naive ORM design (SQLAlchemy ORM objects
 -> pydantic models -> JSON via response_model), over the same session and rows.
 
+Plus one area-year (the first area, 2025) of actual generation for 20 production types (B01..B20,
+business type A01) at PT15M: 700,800 rows, stored the same way (one document per type and day).
+
 Cases, each a one-year one-area request (areas rotate): ``columnar``, ``json`` (records), ``csv``,
 ``daily`` (P1D mean in the area's local days, json) and ``orm``. Each runs with ``--clients``
 concurrent httpx clients (``--requests`` in all; the ORM a quarter of that) and, for reference,
 one client alone. Latency is until the whole body is read. ``db floor``: the statement behind a
 native json/columnar answer (one binary COPY of the rows) timed directly with asyncpg, output
-discarded, one at a time. The last line is JSON with the medians and p99 in ms.
+discarded, one at a time.
+
+``wide_csv``: the generation year in the wide CSV layout (``layout=wide&format=csv``, one column
+per production type), one request at a time, beside ``wide floor``, the database's own read of
+exactly those rows (one binary COPY of (timestamp, psr_type, quantity) under the API's WHERE
+clause, output discarded), and ``wide api read``, the API's native statement for them (binary
+COPY). The server runs with API__MAX_POINTS=1000000 (the wide year holds 700,800 points).
+The last line is JSON with the medians and p99 in ms.
 """
 
 from __future__ import annotations
@@ -52,6 +62,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, foreign, relationship
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.api.deps import SessionDep
+from app.api.params import business_types
 from app.config import Settings, load_settings, to_async_url
 from app.db.database import Database
 from app.db.embedded import database_url
@@ -62,12 +73,15 @@ from app.entsoe.areas import AREAS
 from app.main import create_app
 from app.repositories.points import PointsRepository
 from app.repositories.readings_rows import RangeQuery
-from app.repositories.readings_sql import points_sql
+from app.repositories.readings_sql import points_sql, where
 
 SCRIPTS = str(Path(__file__).resolve().parent)
 AREA_CODES = tuple(a.code for a in AREAS[:30])
 YEAR_START, YEAR_END = datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)
 STEP = timedelta(minutes=15)
+WIDE_AREA = AREA_CODES[0]
+WIDE_PSR_TYPES = tuple(f"B{n:02d}" for n in range(1, 21))
+MAX_POINTS = 1_000_000
 
 
 # --- the naive ORM design: ORM objects -> pydantic models -> JSON -----------------------------
@@ -169,6 +183,33 @@ def year_points(area_index: int, data_type: str) -> list[EnergyPoint]:
     return points
 
 
+def generation_points(psr_type: str) -> list[EnergyPoint]:
+    """A year of quarter-hours of actual generation of one production type in WIDE_AREA, one
+    document per UTC day; solar (B16) is zero at night."""
+    number = int(psr_type[1:])
+    rng = random.Random(1_000 + number)
+    base = 200 + 150 * number
+    points: list[EnergyPoint] = []
+    meta: SeriesMeta | None = None
+    for i in range((YEAR_END - YEAR_START) // STEP):
+        if i % 96 == 0:
+            day = YEAR_START + timedelta(days=i // 96)
+            mrid = f"{WIDE_AREA}-generation-{day:%Y%m%d}"
+            meta = SeriesMeta(
+                WIDE_AREA, "generation", "A01", "MAW", "PT15M", "A01", mrid, 1,
+                day + timedelta(hours=1), f"{mrid}-{psr_type}", "entsoe", psr_type,
+            )  # fmt: skip
+        assert meta is not None
+        daily = math.sin(2 * math.pi * (i % 96) / 96 - 1.8)
+        if psr_type == "B16":
+            mw = max(0.0, base * 3 * daily)
+        else:
+            mw = base * (1 + 0.2 * daily) + rng.uniform(-50, 50)
+        milli = int(mw * 1000)
+        points.append(EnergyPoint(YEAR_START + i * STEP, Decimal(milli).scaleb(-3), meta))
+    return points
+
+
 async def load(url: str) -> int:
     db = Database(url, pool_size=1)
     total = 0
@@ -180,6 +221,15 @@ async def load(url: str) -> int:
                 async with db.session() as session:
                     result = await PointsRepository(session).upsert(points)
                 total += result.inserted
+            print(
+                f"\r  loaded {total:,} rows ({time.perf_counter() - began:.0f} s)",
+                end="",
+                flush=True,
+            )
+        for psr_type in WIDE_PSR_TYPES:
+            async with db.session() as session:
+                result = await PointsRepository(session).upsert(generation_points(psr_type))
+            total += result.inserted
             print(
                 f"\r  loaded {total:,} rows ({time.perf_counter() - began:.0f} s)",
                 end="",
@@ -210,7 +260,10 @@ async def scratch_database(url: str, keep: str | None, reuse: str | None) -> Asy
             await conn.execute(text(f'CREATE DATABASE "{name}"'))
         try:
             await upgrade_to_head(scratch)
-            print(f"loading {len(AREA_CODES)} areas x actual + day-ahead, 2025, PT15M into {name}")
+            print(
+                f"loading {len(AREA_CODES)} areas x actual + day-ahead and {WIDE_AREA} x"
+                f" {len(WIDE_PSR_TYPES)} generation types, 2025, PT15M into {name}"
+            )
             await load(scratch)
             yield scratch
         finally:
@@ -238,7 +291,7 @@ async def server(url: str, workers: int) -> AsyncIterator[str]:
         "DATABASE__MIGRATE_ON_STARTUP": "false",
         "COLLECTION__SCHEDULER_ENABLED": "false",
         "LOGGING__LEVEL": "WARNING",
-        "API__MAX_POINTS": "500000",
+        "API__MAX_POINTS": str(MAX_POINTS),
     }
     command = [
         "-m", "uvicorn", "bench_api:bench_app", "--factory", "--app-dir", SCRIPTS,
@@ -288,8 +341,10 @@ async def timed(call: Callable[[], Awaitable[int]], count: int, clients: int) ->
 def http_case(
     http: httpx.AsyncClient, path: str, params: dict[str, str]
 ) -> Callable[[], Awaitable[int]]:
+    """A request of ``params``; an area chosen at random unless ``params`` names one."""
+
     async def call() -> int:
-        response = await http.get(path, params={**params, "area": random.choice(AREA_CODES)})
+        response = await http.get(path, params={"area": random.choice(AREA_CODES), **params})
         if response.status_code != 200:
             raise RuntimeError(f"{path}: {response.status_code} {response.text[:200]}")
         return len(response.content)
@@ -312,6 +367,32 @@ async def floor_case(url: str) -> Callable[[], Awaitable[int]]:
 
         statement = points_sql(query)
         await conn.copy_from_query(statement, *query.args(), 500_001, output=sink, format="binary")
+        return size
+
+    return call
+
+
+def wide_query() -> RangeQuery:
+    """The API's query for ``area=WIDE_AREA&data_type=generation`` over the year."""
+    btypes = business_types(("generation",), None)
+    return RangeQuery(WIDE_AREA, ("generation",), btypes, YEAR_START, YEAR_END)
+
+
+async def copy_case(
+    url: str, statement: str, args: tuple[Any, ...]
+) -> Callable[[], Awaitable[int]]:
+    """One binary COPY of ``statement``, output discarded (bytes counted)."""
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(dsn)
+
+    async def call() -> int:
+        size = 0
+
+        async def sink(chunk: bytes) -> None:
+            nonlocal size
+            size += len(chunk)
+
+        await conn.copy_from_query(statement, *args, output=sink, format="binary")
         return size
 
     return call
@@ -341,10 +422,26 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         await timed(floor, 5, 1)
         floor_ms = await timed(floor, args.requests // 4, 1)
         figures["db_floor"] = summary(floor_ms)
+        query = wide_query()
+        wide_floor = await copy_case(
+            scratch,
+            'SELECT p."timestamp", p.psr_type, p.quantity'  # noqa: S608
+            f" FROM energy_data_points p {where(query)}",
+            query.args(),
+        )
+        wide_read = await copy_case(scratch, points_sql(query), (*query.args(), MAX_POINTS + 1))
+        for name, call in (("wide_floor", wide_floor), ("wide_api_read", wide_read)):
+            await timed(call, 3, 1)
+            figures[name] = summary(await timed(call, max(args.requests // 8, 5), 1))
         many_title = f"{args.clients} clients median/p99 ms"
         print(f"{'case':10} {'bytes':>10} {'1 client median/p99 ms':>24} {many_title:>26}")
         median, p99 = figures["db_floor"]
         print(f"{'db floor':10} {'':>10} {median:11.1f} {p99:11.1f}")
+        wide_case = (
+            "/api/v1/energy-data",
+            {**year, "area": WIDE_AREA, "data_type": "generation", "layout": "wide",
+             "format": "csv"},
+        )  # fmt: skip
         async with server(scratch, args.workers) as base:
             limits = httpx.Limits(
                 max_connections=args.clients, max_keepalive_connections=args.clients
@@ -361,6 +458,19 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
                     figures[f"{name}_single"] = single
                     print(f"{name:10} {size:>10,} {single[0]:11.1f} {single[1]:11.1f}"
                           f" {many[0]:12.1f} {many[1]:12.1f}")  # fmt: skip
+                # The wide year, one request at a time (its floor is timed one at a time too).
+                call = http_case(http, *wide_case)
+                size = await call()
+                await timed(call, 2, 1)
+                figures["wide_csv"] = summary(await timed(call, max(args.requests // 8, 5), 1))
+        print(
+            f"\ngeneration, {WIDE_AREA}, 2025, {len(WIDE_PSR_TYPES)} types,"
+            f" wide CSV ({size:,} bytes)"
+        )
+        for name in ("wide_floor", "wide_api_read", "wide_csv"):
+            median, p99 = figures[name]
+            ratio = median / figures["wide_floor"][0]
+            print(f"{name:14} median {median:8.1f} ms  p99 {p99:8.1f} ms  {ratio:5.2f} x floor")
     out = {
         "columnar_median_ms": figures["columnar"][0],
         "columnar_p99_ms": figures["columnar"][1],
@@ -373,6 +483,11 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "workers": args.workers,
         "columnar_single_client_median_ms": figures["columnar_single"][0],
         "csv_vs_orm_speedup": figures["orm"][0] / figures["csv"][0],
+        "wide_csv_median_ms": figures["wide_csv"][0],
+        "wide_csv_p99_ms": figures["wide_csv"][1],
+        "wide_db_floor_ms": figures["wide_floor"][0],
+        "wide_api_read_ms": figures["wide_api_read"][0],
+        "wide_csv_vs_floor": figures["wide_csv"][0] / figures["wide_floor"][0],
     }
     return {k: round(v, 1) if isinstance(v, float) else v for k, v in out.items()}
 

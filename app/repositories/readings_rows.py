@@ -180,10 +180,21 @@ def _datetimes(epoch_us: npt.NDArray[np.int64]) -> list[datetime]:
 
 def _answer_order(key: npt.NDArray[np.int64], ts: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
     """Indices that sort rows by (key, ts); timestamps are unique within a key (primary key)."""
-    order = np.argsort(ts)  # SIMD quicksort: a year of points in well under a millisecond
-    if len(key) and key.min() != key.max():
-        order = order[np.argsort(key[order], kind="stable")]
-    return order
+    if not len(key) or key.min() == key.max():
+        return np.argsort(ts)  # SIMD quicksort: a year of points in well under a millisecond
+    # Whole seconds (what is stored) and keys below 2**23: one sort of key << 40 | seconds since
+    # the first, half the work of two sorts (a year of 20 production types: 0.7M rows).
+    lo = int(ts.min())
+    if (
+        int(key.max()) < 1 << 23
+        and int(key.min()) >= 0
+        and (int(ts.max()) - lo) // 1_000_000 < 1 << 40
+        and not (ts % 1_000_000).any()
+    ):
+        order: npt.NDArray[np.intp] = np.argsort(key << 40 | (ts - lo) // 1_000_000)
+        return order
+    order = np.argsort(ts)
+    return order[np.argsort(key[order], kind="stable")]
 
 
 def group_native(
@@ -202,7 +213,8 @@ def group_native(
         cols["dt"].astype(np.int64), cols["ps"].astype(np.int64), cols["bt"].astype(np.int64)
     )
     order = _answer_order(all_keys, cols["ts"])
-    rows = {name: values[order] for name, values in cols.items()}
+    # The keys are read from all_keys; only the other columns are put in answer order.
+    rows = {name: v[order] for name, v in cols.items() if name not in ("dt", "bt", "ps")}
     key = all_keys[order]
     ts, sid, n = rows["ts"], rows["sid"], len(order)
     keys, group_starts = np.unique(key, return_index=True)

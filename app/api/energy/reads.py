@@ -116,11 +116,9 @@ def build_query(
 async def native(
     queries: Readings, query: RangeQuery, max_points: int, fields: Fields, tz: ZoneInfo | None
 ) -> tuple[list[Group], Columns]:
-    # Count first only when the range could hold too many rows; the COPY stops at limit + 1.
-    if most_rows(query) > max_points:
-        total = await queries.count(query)
-        if total > max_points:
-            raise await too_many(queries, query, total, max_points, None, fields, tz)
+    # No count first: the COPY stops at limit + 1 rows, and only then is everything counted
+    # (for the 422's message). Counting first cost every large answer a second read of its
+    # index range (0.18 s of a year of 20 production types) to spare only refused ones.
     try:
         return await queries.points(query, max_points)
     except TooManyPointsError:

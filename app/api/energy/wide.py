@@ -81,7 +81,11 @@ def native_grid(
         step, anchor = FIXED_STEPS[finest.resolution] // _US, _us(finest.first)
         first, stop = -((anchor - lo) // step), -((anchor - hi) // step)
         grid = anchor + np.arange(first, stop, dtype=np.int64) * step
-    elif calendar:
+        # Stored timestamps lie in [start, end): only those off the grid need merging (a
+        # sorted union of every row would sort them all).
+        off = cols.epoch_us[(cols.epoch_us - anchor) % step != 0]
+        return np.union1d(grid, off).astype(np.int64)
+    if calendar:
         finest = min(calendar, key=lambda p: (_CALENDAR_ORDER.index(p.resolution), p.first))
         instants = grid_instants(finest.first, query.start, query.end, finest.resolution, zone)
         grid = np.array([_us(t) for t in instants], dtype=np.int64)
