@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.timegrid import CALENDAR_STEPS, FINEST_STEP, FIXED_STEPS
-from app.repositories.readings_rows import ALL_PSR_TYPES
+from app.repositories.readings_rows import ANY_PSR_SQL
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +70,9 @@ def _next_expected(ts: str, resolution: str, tz: str) -> str:
     return f"CASE {resolution} " + " ".join(fixed + local) + " END"
 
 
-# Every production type named, so the range filter on the time (the key's fourth column) bounds
-# one index range per type (PostgreSQL 15 has no skip scan); a NULL bound is no bound.
-_ANY_PSR = "ARRAY[" + ", ".join(f"'{p}'" for p in ALL_PSR_TYPES) + "]"
-_IN_RANGE = f"""area_code = :area AND data_type = :data_type AND psr_type = ANY({_ANY_PSR})
+# Every production type named, so the time bounds one index range per type; a NULL bound is no
+# bound.
+_IN_RANGE = f"""area_code = :area AND data_type = :data_type AND psr_type = ANY({ANY_PSR_SQL})
       AND "timestamp" >= coalesce(CAST(:start AS timestamptz), '-infinity')
       AND "timestamp" < coalesce(CAST(:end AS timestamptz), 'infinity')"""
 

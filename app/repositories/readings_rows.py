@@ -29,6 +29,10 @@ CSV_BUCKET_COLUMNS = (*CSV_COLUMNS, "points", "expected_points", "partial")
 # Every production type a row can have: the codes and none (load). A query constrains psr_type to
 # a list like this one so that PostgreSQL 15 (no skip scan) reads one index range per series.
 ALL_PSR_TYPES: tuple[str, ...] = (NO_PSR, *(p.code for p in PSR_TYPES))
+# The same as an SQL array literal: a read that names every production type bounds its time range
+# in one index range per type (psr_type precedes the time in the key; PostgreSQL 15 has no skip
+# scan).
+ANY_PSR_SQL = "ARRAY[" + ", ".join(f"'{p}'" for p in ALL_PSR_TYPES) + "]"
 # The number of a query's bound parameters ($1..$6, see RangeQuery.args); more follow from $7.
 BASE_ARGS = 6
 

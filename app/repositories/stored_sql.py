@@ -7,7 +7,7 @@ value is a bound parameter.
 
 from __future__ import annotations
 
-from app.repositories.readings_rows import ALL_PSR_TYPES
+from app.repositories.readings_rows import ANY_PSR_SQL
 
 # Timestamp and quantity, then the fields of the point's SeriesMeta in their order: the reader
 # builds both positionally.
@@ -17,14 +17,12 @@ _POINT_COLUMNS = """
     s.data_source, p.psr_type
 """
 
-# Every production type named: the time bounds one index range per type (no skip scan in 15).
-_ANY_PSR = "ARRAY[" + ", ".join(f"'{p}'" for p in ALL_PSR_TYPES) + "]"
 
 RANGE = f"""
 SELECT {_POINT_COLUMNS}
 FROM energy_data_points p JOIN energy_series s ON s.id = p.series_id
 WHERE p.area_code = :area AND p.data_type = ANY(CAST(:types AS text[]))
-  AND p.psr_type = ANY({_ANY_PSR})
+  AND p.psr_type = ANY({ANY_PSR_SQL})
   AND p."timestamp" >= :start AND p."timestamp" < :end
   AND (CAST(:btype AS text) IS NULL OR p.business_type = :btype)
 ORDER BY p."timestamp", p.data_type, p.psr_type, p.business_type
