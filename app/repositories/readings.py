@@ -34,6 +34,7 @@ from app.repositories import readings_csv_sql as csv_sql
 from app.repositories import readings_sql as sql
 from app.repositories.readings_accuracy_sql import accuracy_sql
 from app.repositories.readings_derived import DERIVED_TYPES, derived_series
+from app.repositories.readings_native import answer_rows, distinct_ids, group_native
 from app.repositories.readings_rows import (
     BucketExpected,
     Bucketing,
@@ -42,7 +43,6 @@ from app.repositories.readings_rows import (
     RangeQuery,
     SeriesPart,
     group_index,
-    group_native,
     psr_code,
     psr_number,
 )
@@ -149,16 +149,16 @@ class Readings:
             cols.update(dt=key >> 16, ps=key >> 8 & 255, bt=key & 255)
         if len(cols["ts"]) > limit:
             raise TooManyPointsError
-        ids = np.unique(cols["sid"])
-        stored = [i for i in ids.tolist() if i > 0]
+        rows = answer_rows(cols)
+        ids = distinct_ids(rows["sid"])
+        stored = [i for i in ids if i > 0]
         driver = await self._driver()
-        rows = await driver.fetch(sql.SERIES_SQL, stored) if stored else []
-        series = {r[0]: (r[1], r[2], r[3]) for r in rows}
-        series.update({i: derived_series(i) for i in ids.tolist() if i <= 0})
-        if not derived:  # every row carries the revision of its stored series
-            revisions = np.array([r[4] for r in sorted(rows)], dtype=np.int32)
-            cols["rev"] = revisions[np.searchsorted(ids, cols["sid"])]
-        return group_native(query, cols, series)
+        found = await driver.fetch(sql.SERIES_SQL, stored) if stored else []
+        series = {r[0]: (r[1], r[2], r[3]) for r in found}
+        series.update({i: derived_series(i) for i in ids if i <= 0})
+        # Derived rows carry their own revision; stored rows their series' one.
+        revisions = None if derived else {r[0]: r[4] for r in found}
+        return group_native(query, rows, series, revisions)
 
     async def groups(self, query: RangeQuery) -> list[Group]:
         """Per series (data type, production type, business type) in the range: the stored

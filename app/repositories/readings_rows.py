@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -176,85 +176,3 @@ def group_index(
     found = keys[order][at] == row_keys
     index: npt.NDArray[np.int64] = np.where(found, order[at], -1).astype(np.int64)
     return index
-
-
-def _datetimes(epoch_us: npt.NDArray[np.int64]) -> list[datetime]:
-    return [d.replace(tzinfo=UTC) for d in epoch_us.astype("datetime64[us]").tolist()]
-
-
-def _answer_order(key: npt.NDArray[np.int64], ts: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
-    """Indices that sort rows by (key, ts); timestamps are unique within a key (primary key)."""
-    if not len(key) or key.min() == key.max():
-        return np.argsort(ts)  # SIMD quicksort: a year of points in well under a millisecond
-    # Whole seconds (what is stored) and keys below 2**23: one sort of key << 40 | seconds since
-    # the first, half the work of two sorts (a year of 20 production types: 0.7M rows).
-    lo = int(ts.min())
-    if (
-        int(key.max()) < 1 << 23
-        and int(key.min()) >= 0
-        and (int(ts.max()) - lo) // 1_000_000 < 1 << 40
-        and not (ts % 1_000_000).any()
-    ):
-        order: npt.NDArray[np.intp] = np.argsort(key << 40 | (ts - lo) // 1_000_000)
-        return order
-    order = np.argsort(ts)
-    return order[np.argsort(key[order], kind="stable")]
-
-
-def group_native(
-    query: RangeQuery, cols: Mapping[str, npt.NDArray[Any]], series: SeriesInfo
-) -> tuple[list[Group], Columns]:
-    """Order native rows for the answer and summarise them per group and stored series.
-
-    ``cols``: dt/bt (1-based positions in the query's data and business types), ps (production
-    type number), ts (epoch us), milli (quantity x 1000), sid, rev, issued (epoch us), in any
-    order.
-    """
-    if not len(cols["ts"]):
-        empty = np.zeros(0, np.int64)
-        return [], Columns(empty, empty, np.zeros(0, np.float64), series_id=np.zeros(0, np.int32))
-    all_keys = group_key(
-        cols["dt"].astype(np.int64), cols["ps"].astype(np.int64), cols["bt"].astype(np.int64)
-    )
-    order = _answer_order(all_keys, cols["ts"])
-    # The keys are read from all_keys; only the other columns are put in answer order.
-    rows = {name: v[order] for name, v in cols.items() if name not in ("dt", "bt", "ps")}
-    key = all_keys[order]
-    ts, sid, n = rows["ts"], rows["sid"], len(order)
-    keys, group_starts = np.unique(key, return_index=True)
-    group = np.repeat(np.arange(len(keys), dtype=np.int64), np.diff(np.append(group_starts, n)))
-    # Runs of one (group, series) in answer order: each run is in time order, so its first and
-    # last rows hold its first and last timestamps. A series is normally one run.
-    # (derived series have negative ids: masked to 32 bits only to tell runs apart)
-    pair = group << 32 | (sid.astype(np.int64) & 0xFFFFFFFF)
-    starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
-    ends = np.r_[starts[1:], n] - 1
-    firsts, lasts = _datetimes(ts[starts]), _datetimes(ts[ends])
-    revisions = np.maximum.reduceat(rows["rev"], starts).tolist()
-    issued = _datetimes(np.maximum.reduceat(rows["issued"], starts))
-    counts = np.diff(np.r_[starts, n]).tolist()
-    merged: dict[tuple[int, int], list[Any]] = {}
-    run_keys = zip(group[starts].tolist(), sid[starts].tolist(), strict=True)
-    for i, p in enumerate(run_keys):
-        run = [counts[i], firsts[i], lasts[i], revisions[i], issued[i]]
-        seen = merged.setdefault(p, run)
-        if seen is not run:
-            seen[:] = [seen[0] + run[0], min(seen[1], run[1]), max(seen[2], run[2]),
-                       max(seen[3], run[3]), max(seen[4], run[4])]  # fmt: skip
-    parts: list[list[SeriesPart]] = [[] for _ in keys]
-    for (g, s), (count, first, last, revision, issued_at) in merged.items():
-        unit, resolution, source = series[s]
-        parts[g].append(
-            SeriesPart(s, unit, resolution, source, count, first, last, revision, issued_at)
-        )
-    groups = [
-        Group(
-            query.data_types[k // 65536 - 1],
-            query.business_types[k % 256 - 1],
-            tuple(sorted(ps, key=lambda s: s.first)),
-            psr_code(k // 256 % 256),
-        )
-        for k, ps in zip(keys.tolist(), parts, strict=True)
-    ]
-    quantity = rows["milli"].astype(np.float64) / 1000.0
-    return groups, Columns(group, ts, quantity, series_id=sid)
