@@ -4,8 +4,8 @@ Text (:func:`copy_into`): the whole output written to a file as fast as the serv
 the connection is free again before anyone reads the file. Never fed to a client directly: a
 client that reads slowly would hold the connection (and its transaction) for as long as it takes.
 
-Decoding (:func:`copy_binary`, :func:`decode`): for a result of fixed-width, NOT NULL columns
-every row of ``COPY ... TO STDOUT (FORMAT binary)`` has the same size, so the whole payload is
+Decoding (:func:`copy_binary`, :class:`Decoder`): for a result of fixed-width, NOT NULL columns
+every row of ``COPY ... TO STDOUT (FORMAT binary)`` has the same size, so a run of whole rows is
 one numpy structured array: decoding 35,040 rows takes about a millisecond where asyncpg records
 and their datetimes take tens. Anything that breaks the fixed-width assumption (a NULL, a
 variable-width value) is detected and raised, never misread.
@@ -64,41 +64,91 @@ async def copy_binary(
     columns: Sequence[tuple[str, str]],
 ) -> dict[str, npt.NDArray[Any]]:
     """The rows of ``statement`` as columns (see :func:`decode`), read with one binary COPY."""
-    chunks: list[bytes] = []
+    rows = Decoder(columns)
 
     async def sink(chunk: bytes) -> None:
-        chunks.append(chunk)
+        rows.feed(chunk)
 
     await driver.copy_from_query(statement, *args, output=sink, format="binary")
-    return decode(b"".join(chunks), columns)
+    return rows.finish()
 
 
-def decode(data: bytes, columns: Sequence[tuple[str, str]]) -> dict[str, npt.NDArray[np.generic]]:
+def decode(
+    data: bytes | bytearray, columns: Sequence[tuple[str, str]]
+) -> dict[str, npt.NDArray[np.generic]]:
     """Columns (name -> array) of a binary COPY payload whose columns have the given types.
 
     ``timestamptz`` columns come back as int64 UNIX epoch microseconds (UTC). Raises ValueError
     when the payload is not a binary COPY stream of exactly these fixed-width columns.
     """
-    if not data.startswith(SIGNATURE) or not data.endswith(TRAILER):
-        raise ValueError("not a complete binary COPY stream")
-    (extension,) = struct.unpack_from(">i", data, len(SIGNATURE) + 4)
-    body = memoryview(data)[len(SIGNATURE) + 8 + extension : len(data) - len(TRAILER)]
-    fields: list[tuple[str, str]] = [("_fields", ">i2")]
-    for i, (name, pg_type) in enumerate(columns):
-        fields += [(f"_len{i}", ">i4"), (name, _TYPES[pg_type][0])]
-    row = np.dtype(fields)
-    if len(body) % row.itemsize:
-        raise ValueError("binary COPY rows are not all the expected width (NULL or wrong type?)")
-    rows = np.frombuffer(body, dtype=row)
-    if len(rows) and not (rows["_fields"] == len(columns)).all():
-        raise ValueError("binary COPY rows carry an unexpected number of columns")
-    out: dict[str, npt.NDArray[np.generic]] = {}
-    for i, (name, pg_type) in enumerate(columns):
-        width = np.dtype(_TYPES[pg_type][0]).itemsize
-        if len(rows) and not (rows[f"_len{i}"] == width).all():
-            raise ValueError(f"column {name}: NULL or not a {pg_type}")
-        values = rows[name].astype(_TYPES[pg_type][1])
-        if pg_type == "timestamptz":
-            values += PG_EPOCH_US
-        out[name] = values
-    return out
+    rows = Decoder(columns)
+    rows.feed(data)
+    return rows.finish()
+
+
+class Decoder:
+    """A binary COPY stream decoded while it arrives: whole rows are decoded in batches of at
+    least ``batch_bytes`` as the server sends them, so the work is done while the (slower)
+    server is still producing rows. Chunks may split rows anywhere."""
+
+    def __init__(self, columns: Sequence[tuple[str, str]], batch_bytes: int = 1 << 20) -> None:
+        self._columns = list(columns)
+        fields: list[tuple[str, str]] = [("_fields", ">i2")]
+        for i, (name, pg_type) in enumerate(columns):
+            fields += [(f"_len{i}", ">i4"), (name, _TYPES[pg_type][0])]
+        self._row = np.dtype(fields)
+        self._batch_bytes = batch_bytes
+        self._pending = bytearray()
+        self._header = False
+        self._parts: list[dict[str, npt.NDArray[np.generic]]] = []
+
+    def feed(self, chunk: bytes | bytearray) -> None:
+        self._pending += chunk
+        if len(self._pending) >= self._batch_bytes:
+            self._drain()
+
+    def finish(self) -> dict[str, npt.NDArray[np.generic]]:
+        """The columns; ValueError unless the stream ended with its trailer after whole rows."""
+        self._drain()
+        if not self._header or self._pending != TRAILER:
+            if self._header and len(self._pending) > len(TRAILER):
+                raise ValueError(
+                    "binary COPY rows are not all the expected width (NULL or wrong type?)"
+                )
+            raise ValueError("not a complete binary COPY stream")
+        empty = {n: np.zeros(0, _TYPES[t][1]) for n, t in self._columns}
+        parts = self._parts or [empty]
+        return {n: np.concatenate([p[n] for p in parts]) for n, _ in self._columns}
+
+    def _drain(self) -> None:
+        pending = self._pending
+        if not self._header:
+            start = len(SIGNATURE) + 8
+            if len(pending) < start:
+                return
+            if not pending.startswith(SIGNATURE):
+                raise ValueError("not a complete binary COPY stream")
+            (extension,) = struct.unpack_from(">i", pending, len(SIGNATURE) + 4)
+            if len(pending) < start + extension:
+                return
+            del pending[: start + extension]
+            self._header = True
+        whole = len(pending) // self._row.itemsize * self._row.itemsize
+        if whole:
+            count = whole // self._row.itemsize
+            self._parts.append(self._decode(np.frombuffer(pending, self._row, count)))
+            del pending[:whole]  # the view above is gone: the buffer may shrink
+
+    def _decode(self, rows: npt.NDArray[Any]) -> dict[str, npt.NDArray[np.generic]]:
+        if not (rows["_fields"] == len(self._columns)).all():
+            raise ValueError("binary COPY rows carry an unexpected number of columns")
+        out: dict[str, npt.NDArray[np.generic]] = {}
+        for i, (name, pg_type) in enumerate(self._columns):
+            wire, native = _TYPES[pg_type]
+            if not (rows[f"_len{i}"] == np.dtype(wire).itemsize).all():
+                raise ValueError(f"column {name}: NULL or not a {pg_type}")
+            values = rows[name].astype(native)
+            if pg_type == "timestamptz":
+                values += PG_EPOCH_US
+            out[name] = values
+        return out

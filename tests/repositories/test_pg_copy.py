@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import struct
 from datetime import UTC, datetime, timedelta
 
@@ -51,5 +52,26 @@ def test_binary_copy_rejects_what_it_cannot_read_exactly() -> None:
     )
     with pytest.raises(ValueError, match="NULL"):
         pg_copy.decode(null, columns)
-    with pytest.raises(ValueError, match="width"):
+    with pytest.raises(ValueError, match="number of columns"):
         pg_copy.decode(_copy([(1, 2, 3)], "hih"), columns)
+    swapped = _copy([(1, 2)], "iq")  # the same row width as (int8, int4)
+    with pytest.raises(ValueError, match="column a: NULL or not a int8"):
+        pg_copy.decode(swapped, [("a", "int8"), ("b", "int4")])
+    with pytest.raises(ValueError, match="width"):
+        pg_copy.decode(_copy([(1, 2)], "hi")[:-2] + b"\x00\x01\x00" + pg_copy.TRAILER, columns)
+
+
+def test_binary_copy_decodes_a_stream_cut_anywhere() -> None:
+    """Chunks split rows (and the header) anywhere; batches decode the whole rows so far."""
+    columns = [("a", "int2"), ("ts", "timestamptz"), ("v", "int8")]
+    rows = [(i, i * 900_000_000, i * i - 500) for i in range(1000)]
+    data = _copy(rows, "hqq")
+    cuts = sorted(random.Random(7).sample(range(1, len(data)), 300))
+    decoder = pg_copy.Decoder(columns, batch_bytes=700)
+    for lo, hi in zip([0, *cuts], [*cuts, len(data)], strict=True):
+        decoder.feed(data[lo:hi])
+    cols = decoder.finish()
+    assert cols["a"].tolist() == [r[0] for r in rows]
+    assert (cols["ts"] - pg_copy.PG_EPOCH_US).tolist() == [r[1] for r in rows]
+    assert cols["v"].tolist() == [r[2] for r in rows]
+    assert len(decoder._parts) > 10  # decoded batch by batch, not at the end
