@@ -2,8 +2,8 @@
 or the SQL aggregation), then pivot in numpy onto the common grid (:mod:`app.api.energy.wide`).
 
 The points limit applies to the stored points (or buckets) read, as in the long layout, and to
-the rows of the frame (instants of the grid). CSV goes through a spool like every CSV answer:
-the database connection is free before the first byte is sent.
+the rows of the frame (instants of the grid). Every format is built in memory from the frame
+(bounded by that limit), so the database connection is free before the first byte is sent.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from app.api.energy.reads import (
 )
 from app.api.params import Format
 from app.api.responses import JSON_OPTIONS
-from app.api.streaming import PacedResponse, spool
+from app.api.streaming import PacedResponse
 from app.config import ApiSettings
 from app.domain.timegrid import bucket_count
 from app.entsoe.areas import Area
@@ -89,17 +89,10 @@ async def wide_answer(
     if fmt is not Format.CSV:
         data = wide.json_data(grid, matrix, columns, zone, columnar=fmt is Format.COLUMNAR)
         return json_response(orjson.dumps({**meta, "data": data}, option=JSON_OPTIONS), limits)
-    body = spool(limits.spool_memory_bytes)
-    try:
-        size = body.write(wide.csv_header(columns))
-        size += body.write(wide.csv_rows(grid, matrix, zone))
-        body.seek(0)
-    except BaseException:
-        body.close()
-        raise
+    # The frame is in memory already (the points limit bounds it): its text is sent from
+    # memory too, not written to a spool file first.
     return PacedResponse(
-        body,
-        size=size,
+        wide.csv_header(columns) + wide.csv_rows(grid, matrix, zone),
         media_type="text/csv; charset=utf-8",
         headers=render_csv.csv_headers(meta),
         send_timeout=limits.send_timeout,

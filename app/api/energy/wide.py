@@ -100,6 +100,16 @@ def bucket_grid(query: RangeQuery, bucketing: Bucketing) -> npt.NDArray[np.int64
     return starts
 
 
+def _rows_of(grid: npt.NDArray[np.int64], epoch_us: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
+    """The row of each timestamp (every one is on ``grid``): arithmetic on an evenly spaced
+    grid (a year of 20 production types: 3 ms instead of 13 ms of binary search)."""
+    steps = np.diff(grid)
+    if len(steps) and (steps == steps[0]).all():
+        rows: npt.NDArray[np.intp] = ((epoch_us - grid[0]) // steps[0]).astype(np.intp)
+        return rows
+    return np.searchsorted(grid, epoch_us)
+
+
 def frame(
     cols: Columns, grid: npt.NDArray[np.int64], wide: Sequence[WideColumn], groups: int
 ) -> npt.NDArray[np.float64]:
@@ -112,7 +122,7 @@ def frame(
             column_of[c.group] = j
     if len(cols):
         col = column_of[cols.group]
-        row = np.searchsorted(grid, cols.epoch_us)
+        row = _rows_of(grid, cols.epoch_us)
         keep = col >= 0
         matrix[row[keep], col[keep]] = cols.quantity[keep]
     return matrix
@@ -139,11 +149,22 @@ def json_data(
     ]
 
 
+_DAY_US = 86_400_000_000
+
+
 def _csv_stamps(grid: npt.NDArray[np.int64], zone: ZoneInfo | None) -> list[bytes]:
-    if zone is None and not (grid % 1_000_000).any():
-        text = np.datetime_as_string(grid.astype("datetime64[us]"), unit="s")
-        return [f"{t}Z".encode() for t in text.tolist()]
-    return [(stamp(EPOCH + timedelta(microseconds=u), zone) or "").encode() for u in grid.tolist()]
+    """Each instant's text and the comma after it. In UTC each day and each time of day is
+    formatted once (a year of quarter-hours: 365 days, 96 times) and the pairs joined."""
+    if zone is None and len(grid) and not (grid % 1_000_000).any():
+        days, day_of = np.unique(grid // _DAY_US, return_inverse=True)
+        times, time_of = np.unique(grid % _DAY_US, return_inverse=True)
+        day_text = np.datetime_as_string(days.astype("datetime64[D]"))
+        time_text = np.datetime_as_string(times.astype("datetime64[us]"), unit="s")
+        day_parts = np.array([f"{d}T".encode() for d in day_text.tolist()], dtype=object)
+        time_parts = np.array([f"{t[11:]}Z,".encode() for t in time_text.tolist()], dtype=object)
+        stamps: list[bytes] = (day_parts[day_of] + time_parts[time_of]).tolist()
+        return stamps
+    return [f"{stamp(EPOCH + timedelta(microseconds=u), zone)},".encode() for u in grid.tolist()]
 
 
 def csv_header(wide: Sequence[WideColumn]) -> bytes:
@@ -160,10 +181,19 @@ def csv_rows(
     if not len(grid):
         return b""
     if not matrix.shape[1]:
-        return b"\n".join(stamps) + b"\n"
-    text = orjson.dumps(matrix, option=JSON_OPTIONS)[2:-2]
-    text = text.replace(b".0],[", b"],[").replace(b".0,", b",").replace(b"null", b"")
-    if text.endswith(b".0"):
-        text = text[:-2]
-    lines = text.split(b"],[")
-    return b"\n".join(map(b",".join, zip(stamps, lines, strict=True))) + b"\n"
+        return b"\n".join(s[:-1] for s in stamps) + b"\n"
+    # One more column, always empty (null), ends every line: then every number and every null
+    # of the frame is followed by a comma and one pass each fixes them (4000.0, -> 4000, and
+    # null, -> ,); the lines are cut at the extra column. Each pass over the text costs ~10 ms a
+    # year of 20 columns, so only the ones needed run.
+    last = np.full((len(matrix), 1), np.nan)
+    text = orjson.dumps(np.hstack((matrix, last)), option=JSON_OPTIONS)[2:-2]
+    if (matrix == np.trunc(matrix)).any():
+        text = text.replace(b".0,", b",")
+    if np.isnan(matrix).any():
+        text = text.replace(b"null,", b",")
+    # stamp, values, newline for every line, joined once
+    parts = [b"\n"] * (3 * len(stamps))
+    parts[0::3] = stamps
+    parts[1::3] = text[: -len(b",null")].split(b",null],[")
+    return b"".join(parts)
