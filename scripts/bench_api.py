@@ -14,7 +14,8 @@ VACUUM ANALYZE. The service runs in a uvicorn subprocess on 127.0.0.1 (one worke
 -> pydantic models -> JSON via response_model), over the same session and rows.
 
 Plus one area-year (the first area, 2025) of actual generation for 20 production types (B01..B20,
-business type A01) at PT15M: 700,800 rows, stored the same way (one document per type and day).
+business type A01) at PT15M: 700,800 rows, stored as the collector stores A75: one document per
+4 weeks, with a TimeSeries per type (280 stored series).
 
 Cases, each a one-year one-area request (areas rotate): ``columnar``, ``json`` (records), ``csv``,
 ``daily`` (P1D mean in the area's local days, json) and ``orm``. Each runs with ``--clients``
@@ -185,14 +186,15 @@ def year_points(area_index: int, data_type: str) -> list[EnergyPoint]:
 
 def generation_points(psr_type: str) -> list[EnergyPoint]:
     """A year of quarter-hours of actual generation of one production type in WIDE_AREA, one
-    document per UTC day; solar (B16) is zero at night."""
+    document per 4 weeks (the collector's A75 window: one TimeSeries per production type and
+    window); solar (B16) is zero at night."""
     number = int(psr_type[1:])
     rng = random.Random(1_000 + number)
     base = 200 + 150 * number
     points: list[EnergyPoint] = []
     meta: SeriesMeta | None = None
     for i in range((YEAR_END - YEAR_START) // STEP):
-        if i % 96 == 0:
+        if i % (96 * 28) == 0:
             day = YEAR_START + timedelta(days=i // 96)
             mrid = f"{WIDE_AREA}-generation-{day:%Y%m%d}"
             meta = SeriesMeta(
@@ -379,11 +381,14 @@ def wide_query() -> RangeQuery:
 
 
 async def copy_case(
-    url: str, statement: str, args: tuple[Any, ...]
+    url: str, statement: str, args: tuple[Any, ...], *, jit: bool = True
 ) -> Callable[[], Awaitable[int]]:
-    """One binary COPY of ``statement``, output discarded (bytes counted)."""
+    """One binary COPY of ``statement``, output discarded (bytes counted); ``jit=False`` as the
+    API runs its native read (Readings.points turns JIT off)."""
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     conn = await asyncpg.connect(dsn)
+    if not jit:
+        await conn.execute("SET jit = off")
 
     async def call() -> int:
         size = 0
@@ -429,7 +434,9 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             f" FROM energy_data_points p {where(query)}",
             query.args(),
         )
-        wide_read = await copy_case(scratch, points_sql(query), (*query.args(), MAX_POINTS + 1))
+        wide_read = await copy_case(
+            scratch, points_sql(query), (*query.args(), MAX_POINTS + 1), jit=False
+        )
         for name, call in (("wide_floor", wide_floor), ("wide_api_read", wide_read)):
             await timed(call, 3, 1)
             figures[name] = summary(await timed(call, max(args.requests // 8, 5), 1))
