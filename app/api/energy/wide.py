@@ -102,7 +102,8 @@ def bucket_grid(query: RangeQuery, bucketing: Bucketing) -> npt.NDArray[np.int64
 
 def _rows_of(grid: npt.NDArray[np.int64], epoch_us: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
     """The row of each timestamp (every one is on ``grid``): arithmetic on an evenly spaced
-    grid (a year of 20 production types: 3 ms instead of 13 ms of binary search)."""
+    grid (the frame of a year of 20 production types: 9 ms instead of 20 ms with a binary
+    search)."""
     steps = np.diff(grid)
     if len(steps) and (steps == steps[0]).all():
         rows: npt.NDArray[np.intp] = ((epoch_us - grid[0]) // steps[0]).astype(np.intp)
