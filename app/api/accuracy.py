@@ -14,7 +14,7 @@ from app.api.deps import SessionDep
 from app.api.energy.render import json_response, stamp
 from app.api.schemas import ERRORS, ForecastAccuracyOut
 from app.exceptions import InvalidInputError, database_unavailable
-from app.repositories.readings import Readings
+from app.repositories.accuracy import ForecastAccuracy
 from app.repositories.readings_rows import Bucketing
 
 router = APIRouter(prefix="/api/v1", tags=["forecast accuracy"])
@@ -69,7 +69,7 @@ async def forecast_accuracy(
         bucket_tz = "UTC" if tz is not None and zone is None else (zone.key if zone else found.tz)
         bucketing = Bucketing(resolution.value, "mean", bucket_tz)
     try:
-        rows = await Readings(session).accuracy(found.code, start, end, bucketing)
+        rows = await ForecastAccuracy(session).compare(found.code, start, end, bucketing)
     except DBAPIError as exc:
         if bucketing is None or tz is None or database_unavailable(exc):
             raise

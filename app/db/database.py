@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -90,3 +92,19 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+_TIMESCALE: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
+
+
+async def has_timescale(session: AsyncSession) -> bool:
+    """Whether the session's database has the TimescaleDB extension (``time_bucket``), asked
+    once per engine."""
+    engine = (await session.connection()).engine.sync_engine
+    known = _TIMESCALE.get(engine)
+    if known is None:
+        found = await session.scalar(
+            text("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb')")
+        )
+        known = _TIMESCALE[engine] = bool(found)
+    return known

@@ -15,7 +15,6 @@ Ranges are half-open [start, end); timestamps are UTC. Repositories never commit
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from datetime import datetime
 from typing import IO, Any
@@ -24,15 +23,13 @@ import asyncpg
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.entsoe.areas import get_area
+from app.db.database import has_timescale
 from app.exceptions import TooManyPointsError
 from app.repositories import pg_copy
 from app.repositories import readings_csv_sql as csv_sql
 from app.repositories import readings_sql as sql
-from app.repositories.readings_accuracy_sql import accuracy_sql
 from app.repositories.readings_derived import DERIVED_TYPES, derived_series
 from app.repositories.readings_native import answer_rows, distinct_ids, group_native
 from app.repositories.readings_rows import (
@@ -44,35 +41,16 @@ from app.repositories.readings_rows import (
     SeriesPart,
     group_index,
     psr_code,
-    psr_number,
 )
 
-_TIMESCALE: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
-_POINT_COLUMNS = [
-    ("key", "int4"),
-    ("ts", "timestamptz"),
-    ("milli", "int8"),
-    ("sid", "int4"),
-    ("issued", "timestamptz"),
-]
-_DERIVED_POINT_COLUMNS = [
-    ("dt", "int2"),
-    ("bt", "int2"),
-    ("ps", "int2"),
-    ("ts", "timestamptz"),
-    ("milli", "int8"),
-    ("sid", "int4"),
-    ("rev", "int4"),
-    ("issued", "timestamptz"),
-]
-_BUCKET_COLUMNS = [
-    ("dt", "int2"),
-    ("bt", "int2"),
-    ("ps", "int2"),
-    ("ts", "timestamptz"),
-    ("q", "float8"),
-    ("n", "int4"),
-]
+# The columns of the binary COPY reads (name, PostgreSQL type), see readings_sql.
+_POINT_COLUMNS = [("key", "int4"), ("ts", "timestamptz"), ("milli", "int8"), ("sid", "int4")]
+_POINT_COLUMNS += [("issued", "timestamptz")]
+_DERIVED_POINT_COLUMNS = [("dt", "int2"), ("bt", "int2"), ("ps", "int2"), ("ts", "timestamptz")]
+_DERIVED_POINT_COLUMNS += [("milli", "int8"), ("sid", "int4"), ("rev", "int4")]
+_DERIVED_POINT_COLUMNS += [("issued", "timestamptz")]
+_BUCKET_COLUMNS = [("dt", "int2"), ("bt", "int2"), ("ps", "int2"), ("ts", "timestamptz")]
+_BUCKET_COLUMNS += [("q", "float8"), ("n", "int4")]
 
 
 def _named(query: RangeQuery) -> dict[str, Any]:
@@ -226,30 +204,6 @@ class Readings:
         value: datetime | None = await self._session.scalar(statement, params)
         return value
 
-    async def _timescale(self) -> bool:
-        engine = (await self._session.connection()).engine.sync_engine
-        known = _TIMESCALE.get(engine)
-        if known is None:
-            found = await self._session.scalar(
-                text("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb')")
-            )
-            known = _TIMESCALE[engine] = bool(found)
-        return known
-
-    @staticmethod
-    def _bucket_args(query: RangeQuery, groups: Sequence[Group], bucketing: Bucketing) -> list[Any]:
-        """The arguments of :func:`readings_sql.buckets_sql` (see its ``bucket_params``):
-        the stored series of ``groups`` give each point's resolution for the time-weighted mean."""
-        series = sorted({(p.series_id, p.resolution) for g in groups for p in g.parts})
-        values = {
-            "zone": bucketing.tz,
-            "series_ids": [s[0] for s in series],
-            "resolutions": [s[1] for s in series],
-            "native_zone": get_area(query.area_code).tz,
-        }
-        names = sql.bucket_params(bucketing.resolution, bucketing.agg)
-        return [*query.args(), *(values[name] for name in names)]
-
     async def buckets(
         self, query: RangeQuery, groups: Sequence[Group], bucketing: Bucketing
     ) -> Columns:
@@ -257,11 +211,11 @@ class Readings:
 
         Call :meth:`groups` first (same snapshot): its series are the ones aggregated.
         """
-        timescale = await self._timescale()
+        timescale = await has_timescale(self._session)
         inner = sql.buckets_sql(query, bucketing.resolution, bucketing.agg, timescale=timescale)
         statement = f"SELECT dt, bt, ps, bucket, value::float8, points FROM ({inner}) b"  # noqa: S608
         cols = await self._copy_binary(
-            statement, self._bucket_args(query, groups, bucketing), _BUCKET_COLUMNS
+            statement, csv_sql.bucket_args(query, groups, bucketing), _BUCKET_COLUMNS
         )
         order = np.lexsort((cols["ts"], cols["bt"], cols["ps"], cols["dt"]))
         group = group_index(query, groups, cols["dt"][order], cols["bt"][order], cols["ps"][order])
@@ -289,63 +243,8 @@ class Readings:
         Call :meth:`groups` first. ``out`` takes the rows as fast as the server sends them: the
         caller sends them on once the connection is no longer needed.
         """
-        if bucketing is None:
-            series = sorted({(p.series_id, p.resolution) for g in groups for p in g.parts})
-            resolutions = sorted({r for _, r in series})
-            statement = csv_sql.csv_points_sql(
-                query, zoned=zoned, one_group=len(groups) <= 1, one_resolution=len(resolutions) <= 1
-            )
-            extra = (
-                [resolutions[0] if resolutions else ""]
-                if len(resolutions) <= 1
-                else [
-                    [s[0] for s in series],
-                    [s[1] for s in series],
-                ]
-            )
-            args = [*query.args(), *extra]
-        else:
-            timescale = await self._timescale()
-            statement = csv_sql.csv_buckets_sql(
-                query, bucketing.resolution, bucketing.agg, zoned=zoned, timescale=timescale
-            )
-            if expected is None:
-                raise ValueError("aggregated CSV needs the buckets' expected points")
-            positions = [
-                (
-                    query.data_types.index(g.data_type) + 1,
-                    query.business_types.index(g.business_type) + 1,
-                    psr_number(g.psr_type),
-                )
-                for g in groups
-            ]
-            index = expected.group.tolist()
-            args = [
-                *self._bucket_args(query, groups, bucketing),
-                [positions[i][0] for i in index],
-                [positions[i][1] for i in index],
-                [positions[i][2] for i in index],
-                expected.epoch_us.tolist(),
-                [None if n < 0 else n for n in expected.expected.tolist()],
-                expected.partial.tolist(),
-            ]
+        timescale = bucketing is not None and await has_timescale(self._session)
+        statement, args = csv_sql.csv_statement(
+            query, groups, bucketing, zoned=zoned, expected=expected, timescale=timescale
+        )
         return await pg_copy.copy_into(await self._driver(), statement, args, out, format="csv")
-
-    async def accuracy(
-        self, area_code: str, start: datetime, end: datetime, bucketing: Bucketing | None
-    ) -> list[tuple[Any, ...]]:
-        """Day-ahead vs actual (time-averaged to each forecast interval, see
-        :func:`readings_accuracy_sql.accuracy_sql`): rows (bucket, points, MAE, RMSE, MAPE %,
-        bias, points with a non-zero actual, forecast resolutions compared), the overall one
-        first."""
-        timescale = await self._timescale() if bucketing else False
-        statement = accuracy_sql(bucketing.resolution if bucketing else None, timescale=timescale)
-        tz = bucketing.tz if bucketing else "UTC"
-        params = {
-            "area": area_code,
-            "start": start,
-            "end": end,
-            "tz": tz,
-            "area_tz": get_area(area_code).tz,
-        }
-        return [tuple(row) for row in await self._session.execute(text(statement), params)]

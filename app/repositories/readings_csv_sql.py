@@ -7,9 +7,19 @@ Only constants and validated names are ever formatted into these strings; values
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from app.domain.points import CSV_COLUMNS
-from app.repositories.readings_rows import BASE_ARGS, CSV_BUCKET_COLUMNS, RangeQuery
+from app.entsoe.areas import get_area
+from app.repositories.readings_rows import (
+    BASE_ARGS,
+    CSV_BUCKET_COLUMNS,
+    BucketExpected,
+    Bucketing,
+    Group,
+    RangeQuery,
+    psr_number,
+)
 from app.repositories.readings_sql import bucket_params, buckets_sql, group_keys, rows_from
 
 # CSV timestamps, the year always four digits (0001-01-01T00:00:00Z) like the JSON ones. UTC:
@@ -97,3 +107,63 @@ def csv_buckets_sql(
         ") e ON e.dt = b.dt AND e.bt = b.bt AND e.ps = b.ps AND e.bucket = b.bucket"
         " ORDER BY b.dt, b.ps, b.bt, b.bucket"
     )
+
+
+def bucket_args(query: RangeQuery, groups: Sequence[Group], bucketing: Bucketing) -> list[Any]:
+    """The arguments of :func:`readings_sql.buckets_sql` (see its ``bucket_params``): the stored
+    series of ``groups`` give each point's resolution for the time-weighted mean."""
+    series = sorted({(p.series_id, p.resolution) for g in groups for p in g.parts})
+    values = {
+        "zone": bucketing.tz,
+        "series_ids": [s[0] for s in series],
+        "resolutions": [s[1] for s in series],
+        "native_zone": get_area(query.area_code).tz,
+    }
+    names = bucket_params(bucketing.resolution, bucketing.agg)
+    return [*query.args(), *(values[name] for name in names)]
+
+
+def csv_statement(
+    query: RangeQuery,
+    groups: Sequence[Group],
+    bucketing: Bucketing | None,
+    *,
+    zoned: bool,
+    expected: BucketExpected | None,
+    timescale: bool,
+) -> tuple[str, list[Any]]:
+    """The statement of a CSV answer and its arguments (see ``Readings.csv``): native rows with
+    each series' resolution, or buckets with the expected points and partial flag of every
+    bucket of the answer (``expected``)."""
+    if bucketing is None:
+        series = sorted({(p.series_id, p.resolution) for g in groups for p in g.parts})
+        resolutions = sorted({r for _, r in series})
+        statement = csv_points_sql(
+            query, zoned=zoned, one_group=len(groups) <= 1, one_resolution=len(resolutions) <= 1
+        )
+        if len(resolutions) <= 1:
+            return statement, [*query.args(), resolutions[0] if resolutions else ""]
+        return statement, [*query.args(), [s[0] for s in series], [s[1] for s in series]]
+    if expected is None:
+        raise ValueError("aggregated CSV needs the buckets' expected points")
+    statement = csv_buckets_sql(
+        query, bucketing.resolution, bucketing.agg, zoned=zoned, timescale=timescale
+    )
+    positions = [
+        (
+            query.data_types.index(g.data_type) + 1,
+            query.business_types.index(g.business_type) + 1,
+            psr_number(g.psr_type),
+        )
+        for g in groups
+    ]
+    index = expected.group.tolist()
+    return statement, [
+        *bucket_args(query, groups, bucketing),
+        [positions[i][0] for i in index],
+        [positions[i][1] for i in index],
+        [positions[i][2] for i in index],
+        expected.epoch_us.tolist(),
+        [None if n < 0 else n for n in expected.expected.tolist()],
+        expected.partial.tolist(),
+    ]
