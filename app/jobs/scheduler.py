@@ -2,10 +2,11 @@
 
 Jobs: actual load and generation every 15 minutes, day-ahead load hourly, week- and month-ahead
 daily, year-ahead and the margin weekly; the generation forecast and the day-ahead and intraday wind
-and solar forecasts hourly, the current one every 15 minutes; installed capacity yearly (early
-January: the year's values are published shortly before it starts); gap healing hourly. Each has one
-instance at most, coalesced, with a misfire grace. Ticks are aligned to the Unix epoch plus an
-offset (yearly ones to 1 January UTC plus an offset), so every replica computes the same tick times.
+and solar forecasts hourly, the current one every 15 minutes; installed capacity weekly (a year's
+values are published shortly before it starts, often late, and revised: each run asks for the
+newest stored year and the next); gap healing hourly. Each has one instance at most, coalesced,
+with a misfire grace. Ticks are aligned to the Unix epoch plus an offset, so every replica computes
+the same tick times.
 Every job also runs once shortly after start (the catch-up). Running a tick takes two steps in
 PostgreSQL:
 
@@ -30,7 +31,6 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from app.db.database import Database
@@ -47,33 +47,19 @@ log = structlog.get_logger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class JobSpec:
-    """Runs at ``EPOCH + offset + k * every``, or with ``yearly`` at 1 January 00:00 UTC plus
-    ``offset`` (under 28 days) each year; ``data_type`` None is the healing job."""
+    """Runs at ``EPOCH + offset + k * every``; ``data_type`` None is the healing job."""
 
     name: str
     every: timedelta
     offset: timedelta
     data_type: DataType | None = None
-    yearly: bool = False
 
     def tick(self, now: datetime) -> datetime:
         """The tick a run starting at ``now`` belongs to (the latest one at or before it)."""
-        if self.yearly:
-            this_year = datetime(now.year, 1, 1, tzinfo=UTC) + self.offset
-            return this_year if this_year <= now else this_year.replace(year=now.year - 1)
         origin = EPOCH + self.offset
         return origin + self.every * ((now - origin) // self.every)
 
     def trigger(self) -> BaseTrigger:
-        if self.yearly:
-            minutes = self.offset.seconds // 60
-            return CronTrigger(
-                month=1,
-                day=1 + self.offset.days,
-                hour=minutes // 60,
-                minute=minutes % 60,
-                timezone=UTC,
-            )
         return IntervalTrigger(seconds=self.every.total_seconds(), start_date=EPOCH + self.offset)
 
 
@@ -86,13 +72,7 @@ DEFAULT_JOBS: tuple[JobSpec, ...] = (
     JobSpec("collect.generation_forecast", _H, 11 * _M, DataType.GENERATION_FORECAST),
     JobSpec("collect.wind_solar_day_ahead", _H, 14 * _M, DataType.WIND_SOLAR_DAY_AHEAD),
     JobSpec("collect.wind_solar_intraday", _H, 17 * _M, DataType.WIND_SOLAR_INTRADAY),
-    JobSpec(
-        "collect.installed_capacity",
-        365 * _D,
-        _D + 6 * _H + 41 * _M,
-        DataType.INSTALLED_CAPACITY,
-        yearly=True,
-    ),
+    JobSpec("collect.installed_capacity", 7 * _D, 6 * _H + 41 * _M, DataType.INSTALLED_CAPACITY),
     JobSpec("collect.day_ahead", _H, 7 * _M, DataType.DAY_AHEAD),
     JobSpec("collect.week_ahead", _D, 5 * _H + 11 * _M, DataType.WEEK_AHEAD),
     JobSpec("collect.month_ahead", _D, 5 * _H + 23 * _M, DataType.MONTH_AHEAD),

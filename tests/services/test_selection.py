@@ -90,12 +90,13 @@ def test_generation_jobs_and_their_ticks() -> None:
         assert jobs[f"collect.{name}"].every == H
     # One job per request: none for the items that come in another's documents.
     assert {j.data_type for j in DEFAULT_JOBS if j.data_type} == set(REQUEST_TYPES)
-    yearly = jobs["collect.installed_capacity"]
-    assert yearly.yearly
-    assert yearly.tick(utc("2026-03-01T00:00")) == utc("2026-01-02T06:41")
-    assert yearly.tick(utc("2026-01-02T06:40")) == utc("2025-01-02T06:41")
-    fire = yearly.trigger().get_next_fire_time(None, utc("2026-03-01T00:00"))
-    assert fire == utc("2027-01-02T06:41")
+    # Installed capacity weekly: a year published late (or revised) is picked up within a week.
+    capacity = jobs["collect.installed_capacity"]
+    assert capacity.every == 7 * D
+    tick = capacity.tick(utc("2026-03-01T00:00"))
+    assert utc("2026-02-22T00:00") < tick <= utc("2026-03-01T00:00")
+    fire = capacity.trigger().get_next_fire_time(None, utc("2026-03-01T00:00"))
+    assert fire == tick + 7 * D
 
 
 def test_the_scheduler_runs_the_request_of_a_configured_item() -> None:
