@@ -11,6 +11,7 @@ Python.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -91,17 +92,27 @@ FROM per_series g JOIN energy_series s ON s.id = g.series_id
 GROUP BY g.business_type, g.psr_type
 """  # noqa: S608
 
-# lag()/lead() per series over the stored order. Only a series' first and last
-# point and a successor further away than the finest step can border a gap, so the series
-# lookup (each point's own stored resolution: a switch from PT60M to PT15M is no gap) runs on
-# those few candidates, not on every point.
+# lag()/lead() per series over the stored order, one series (business type, production type)
+# at a time (LATERAL): each orders only its own rows by time, in memory, where one window over
+# every type of an area-year (20 types, 0.7M rows) sorted them all by (type, business type, time)
+# together and spilled to disk (1.1 s of 2 s). Only a series' first and last point and a
+# successor further away than the finest step can border a gap, so the series lookup (each
+# point's own stored resolution: a switch from PT60M to PT15M is no gap) runs on those few
+# candidates, not on every point.
 _GAPS_SQL = f"""
 WITH pts AS (
-    SELECT business_type, psr_type, "timestamp" AS ts, series_id,
-           lag("timestamp") OVER w AS prev_ts, lead("timestamp") OVER w AS next_ts
-    FROM energy_data_points
-    WHERE {_IN_RANGE}
-    WINDOW w AS (PARTITION BY psr_type, business_type ORDER BY "timestamp")
+    SELECT k.business_type, k.psr_type, p.ts, p.series_id, p.prev_ts, p.next_ts
+    FROM unnest(CAST(:btypes AS text[]), CAST(:psrs AS text[])) AS k(business_type, psr_type)
+    CROSS JOIN LATERAL (
+        SELECT "timestamp" AS ts, series_id,
+               lag("timestamp") OVER w AS prev_ts, lead("timestamp") OVER w AS next_ts
+        FROM energy_data_points
+        WHERE area_code = :area AND data_type = :data_type AND psr_type = k.psr_type
+          AND business_type = k.business_type
+          AND "timestamp" >= coalesce(CAST(:start AS timestamptz), '-infinity')
+          AND "timestamp" < coalesce(CAST(:end AS timestamptz), 'infinity')
+        WINDOW w AS (ORDER BY "timestamp")
+    ) p
 ), candidates AS MATERIALIZED (
     SELECT business_type, psr_type, ts, prev_ts, next_ts,
            (SELECT s.resolution FROM energy_series s WHERE s.id = pts.series_id) AS resolution
@@ -190,11 +201,29 @@ class CoverageRepository:
         return {code for (code,) in rows}
 
     async def gap_rows(
-        self, area_code: str, data_type: str, tz: str, start: datetime, end: datetime
+        self,
+        area_code: str,
+        data_type: str,
+        tz: str,
+        start: datetime,
+        end: datetime,
+        series: Sequence[tuple[str, str]],
     ) -> list[StepGap]:
-        """Every stretch of [start, end) a stored series has no point in, though its
-        grid says one is due there: before its first point, between points (a step longer than
-        the earlier point's resolution) and after its last point. Ordered by start."""
-        params = {"area": area_code, "data_type": data_type, "tz": tz, "start": start, "end": end}
+        """Every stretch of [start, end) one of ``series`` (business type, production type:
+        every series stored in the range, see :meth:`stats`) has no point in, though its grid
+        says one is due there: before its first point, between points (a step longer than the
+        earlier point's resolution) and after its last point. Ordered by start."""
+        params = {
+            "area": area_code,
+            "data_type": data_type,
+            "tz": tz,
+            "start": start,
+            "end": end,
+            "btypes": [b for b, _ in series],
+            "psrs": [p for _, p in series],
+        }
+        # JIT compiling this statement (0.34 s for an area-year) costs more than it saves on
+        # index reads; off for the rest of the caller's transaction.
+        await self.session.execute(text("SELECT set_config('jit', 'off', true)"))
         rows = await self.session.execute(text(_GAPS_SQL), params)
         return [StepGap(*row) for row in rows]

@@ -168,7 +168,8 @@ async def coverage(
         return Coverage(area.code, data_type, start, end, None, None, 0, 0, (), (), ())
     lo, hi = _bounds(stats, start, end, history_start)
     raw: list[Raw] = []
-    for g in await repository.gap_rows(area.code, data_type, area.tz, lo, hi):
+    series = [(s.business_type, s.psr_type) for s in stats]
+    for g in await repository.gap_rows(area.code, data_type, area.tz, lo, hi, series):
         missing = grid_count(g.anchor, g.start, g.end, g.resolution, area.zone)
         if missing:
             raw.append((g.start, g.end, (g.business_type, g.psr_type), missing))
