@@ -29,6 +29,8 @@ per production type), one request at a time, beside ``wide floor``, the database
 exactly those rows (one binary COPY of (timestamp, psr_type, quantity) under the API's WHERE
 clause, output discarded), and ``wide api read``, the API's native statement for them (binary
 COPY). The server runs with API__MAX_POINTS=1000000 (the wide year holds 700,800 points).
+``coverage``: /api/v1/coverage of that generation year (its per-series gap report, what hourly
+healing computes per area and item), one request at a time.
 The last line is JSON with the medians and p99 in ms.
 """
 
@@ -449,6 +451,7 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             {**year, "area": WIDE_AREA, "data_type": "generation", "layout": "wide",
              "format": "csv"},
         )  # fmt: skip
+        coverage_case = {"area": WIDE_AREA, "data_type": "generation"}
         async with server(scratch, args.workers) as base:
             limits = httpx.Limits(
                 max_connections=args.clients, max_keepalive_connections=args.clients
@@ -470,6 +473,10 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
                 size = await call()
                 await timed(call, 2, 1)
                 figures["wide_csv"] = summary(await timed(call, max(args.requests // 8, 5), 1))
+                # The gap report of that year (what hourly healing computes per area and item).
+                call = http_case(http, "/api/v1/coverage", {**year, **coverage_case})
+                await call()
+                figures["coverage"] = summary(await timed(call, max(args.requests // 16, 5), 1))
         print(
             f"\ngeneration, {WIDE_AREA}, 2025, {len(WIDE_PSR_TYPES)} types,"
             f" wide CSV ({size:,} bytes)"
@@ -478,6 +485,8 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             median, p99 = figures[name]
             ratio = median / figures["wide_floor"][0]
             print(f"{name:14} median {median:8.1f} ms  p99 {p99:8.1f} ms  {ratio:5.2f} x floor")
+        median, p99 = figures["coverage"]
+        print(f"{'coverage':14} median {median:8.1f} ms  p99 {p99:8.1f} ms  (its gap report)")
     out = {
         "columnar_median_ms": figures["columnar"][0],
         "columnar_p99_ms": figures["columnar"][1],
@@ -495,6 +504,7 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "wide_db_floor_ms": figures["wide_floor"][0],
         "wide_api_read_ms": figures["wide_api_read"][0],
         "wide_csv_vs_floor": figures["wide_csv"][0] / figures["wide_floor"][0],
+        "coverage_median_ms": figures["coverage"][0],
     }
     return {k: round(v, 1) if isinstance(v, float) else v for k, v in out.items()}
 
