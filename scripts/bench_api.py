@@ -28,7 +28,8 @@ discarded, one at a time.
 per production type), one request at a time, taking turns (run by run) with ``wide floor``, the
 database's own read of exactly those rows (one binary COPY of (timestamp, psr_type, quantity)
 under the API's WHERE clause, output discarded), and ``wide api read``, the API's native
-statement for them (binary COPY). The server runs with API__MAX_POINTS=1000000 (the wide year holds 700,800 points).
+statement for them (binary COPY). The server runs with API__MAX_POINTS=1000000 (the wide year
+holds 700,800 points).
 ``coverage``: /api/v1/coverage of that generation year (its per-series gap report, what hourly
 healing computes per area and item), one request at a time.
 The last line is JSON with the medians and p99 in ms.
