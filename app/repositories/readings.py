@@ -30,6 +30,7 @@ from app.exceptions import TooManyPointsError
 from app.repositories import pg_copy
 from app.repositories import readings_csv_sql as csv_sql
 from app.repositories import readings_sql as sql
+from app.repositories.readings_buckets_sql import bucket_args, buckets_sql
 from app.repositories.readings_derived import DERIVED_TYPES, derived_series
 from app.repositories.readings_native import answer_rows, distinct_ids, group_native
 from app.repositories.readings_rows import (
@@ -212,11 +213,10 @@ class Readings:
         Call :meth:`groups` first (same snapshot): its series are the ones aggregated.
         """
         timescale = await has_timescale(self._session)
-        inner = sql.buckets_sql(query, bucketing.resolution, bucketing.agg, timescale=timescale)
+        inner = buckets_sql(query, bucketing.resolution, bucketing.agg, timescale=timescale)
         statement = f"SELECT dt, bt, ps, bucket, value::float8, points FROM ({inner}) b"  # noqa: S608
-        cols = await self._copy_binary(
-            statement, csv_sql.bucket_args(query, groups, bucketing), _BUCKET_COLUMNS
-        )
+        args = bucket_args(query, groups, bucketing)
+        cols = await self._copy_binary(statement, args, _BUCKET_COLUMNS)
         order = np.lexsort((cols["ts"], cols["bt"], cols["ps"], cols["dt"]))
         group = group_index(query, groups, cols["dt"][order], cols["bt"][order], cols["ps"][order])
         # Only rows of the given groups (all of them, within the snapshot groups() opened).

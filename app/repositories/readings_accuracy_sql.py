@@ -5,7 +5,7 @@ Only constants and validated names are ever formatted into these strings; values
 
 from __future__ import annotations
 
-from app.repositories.readings_sql import bucket_expr, interval_seconds
+from app.repositories.readings_buckets_sql import bucket_expr, interval_seconds
 
 
 def accuracy_sql(resolution: str | None, *, timescale: bool) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app.domain.points import CSV_COLUMNS
-from app.entsoe.areas import get_area
+from app.repositories.readings_buckets_sql import bucket_args, bucket_params, buckets_sql
 from app.repositories.readings_rows import (
     BASE_ARGS,
     CSV_BUCKET_COLUMNS,
@@ -20,7 +20,7 @@ from app.repositories.readings_rows import (
     RangeQuery,
     psr_number,
 )
-from app.repositories.readings_sql import bucket_params, buckets_sql, group_keys, rows_from
+from app.repositories.readings_sql import group_keys, rows_from
 
 # CSV timestamps, the year always four digits (0001-01-01T00:00:00Z) like the JSON ones. UTC:
 # the ISO text of the UTC wall time (DateStyle ISO is set for the transaction), cheaper than
@@ -107,20 +107,6 @@ def csv_buckets_sql(
         ") e ON e.dt = b.dt AND e.bt = b.bt AND e.ps = b.ps AND e.bucket = b.bucket"
         " ORDER BY b.dt, b.ps, b.bt, b.bucket"
     )
-
-
-def bucket_args(query: RangeQuery, groups: Sequence[Group], bucketing: Bucketing) -> list[Any]:
-    """The arguments of :func:`readings_sql.buckets_sql` (see its ``bucket_params``): the stored
-    series of ``groups`` give each point's resolution for the time-weighted mean."""
-    series = sorted({(p.series_id, p.resolution) for g in groups for p in g.parts})
-    values = {
-        "zone": bucketing.tz,
-        "series_ids": [s[0] for s in series],
-        "resolutions": [s[1] for s in series],
-        "native_zone": get_area(query.area_code).tz,
-    }
-    names = bucket_params(bucketing.resolution, bucketing.agg)
-    return [*query.args(), *(values[name] for name in names)]
 
 
 def csv_statement(

@@ -21,8 +21,8 @@ from sqlalchemy import text
 from app.db.database import Database
 from app.domain.points import EnergyPoint, SeriesMeta
 from app.repositories.points import PointsRepository
+from app.repositories.readings_buckets_sql import buckets_sql
 from app.repositories.readings_rows import RangeQuery
-from app.repositories.readings_sql import buckets_sql
 from tests.api.support import BRUSSELS, Dataset, local
 
 pytestmark = pytest.mark.db
