@@ -25,12 +25,12 @@ import numpy.typing as npt
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.database import has_timescale
+from app.db.database import has_timescale, jit_off
 from app.exceptions import TooManyPointsError
 from app.repositories import pg_copy
 from app.repositories import readings_csv_sql as csv_sql
 from app.repositories import readings_sql as sql
-from app.repositories.readings_buckets_sql import bucket_args, buckets_sql
+from app.repositories.readings_buckets_sql import BUCKET_COLUMNS, bucket_args, buckets_sql
 from app.repositories.readings_derived import DERIVED_TYPES, derived_series
 from app.repositories.readings_native import answer_rows, distinct_ids, group_native
 from app.repositories.readings_rows import (
@@ -43,15 +43,6 @@ from app.repositories.readings_rows import (
     group_index,
     psr_code,
 )
-
-# The columns of the binary COPY reads (name, PostgreSQL type), see readings_sql.
-_POINT_COLUMNS = [("key", "int4"), ("ts", "timestamptz"), ("milli", "int8"), ("sid", "int4")]
-_POINT_COLUMNS += [("issued", "timestamptz")]
-_DERIVED_POINT_COLUMNS = [("dt", "int2"), ("bt", "int2"), ("ps", "int2"), ("ts", "timestamptz")]
-_DERIVED_POINT_COLUMNS += [("milli", "int8"), ("sid", "int4"), ("rev", "int4")]
-_DERIVED_POINT_COLUMNS += [("issued", "timestamptz")]
-_BUCKET_COLUMNS = [("dt", "int2"), ("bt", "int2"), ("ps", "int2"), ("ts", "timestamptz")]
-_BUCKET_COLUMNS += [("q", "float8"), ("n", "int4")]
 
 
 def _named(query: RangeQuery) -> dict[str, Any]:
@@ -115,15 +106,15 @@ class Readings:
         """
         # A year of many series costs the planner's JIT threshold; compiling takes longer
         # (~0.2 s) than it saves on an index read. This transaction only.
-        await self._session.execute(text("SELECT set_config('jit', 'off', true)"))
+        await jit_off(self._session)
         args = (*query.args(), limit + 1)
         derived = any(t in DERIVED_TYPES for t in query.data_types)
         if derived:
             cols = await self._copy_binary(
-                sql.derived_points_sql(query), args, _DERIVED_POINT_COLUMNS
+                sql.derived_points_sql(query), args, sql.DERIVED_POINT_COLUMNS
             )
         else:
-            cols = await self._copy_binary(sql.points_sql(query), args, _POINT_COLUMNS)
+            cols = await self._copy_binary(sql.points_sql(query), args, sql.POINT_COLUMNS)
             key = cols.pop("key").astype(np.int64)
             cols.update(dt=key >> 16, ps=key >> 8 & 255, bt=key & 255)
         if len(cols["ts"]) > limit:
@@ -216,7 +207,7 @@ class Readings:
         inner = buckets_sql(query, bucketing.resolution, bucketing.agg, timescale=timescale)
         statement = f"SELECT dt, bt, ps, bucket, value::float8, points FROM ({inner}) b"  # noqa: S608
         args = bucket_args(query, groups, bucketing)
-        cols = await self._copy_binary(statement, args, _BUCKET_COLUMNS)
+        cols = await self._copy_binary(statement, args, BUCKET_COLUMNS)
         order = np.lexsort((cols["ts"], cols["bt"], cols["ps"], cols["dt"]))
         group = group_index(query, groups, cols["dt"][order], cols["bt"][order], cols["ps"][order])
         # Only rows of the given groups (all of them, within the snapshot groups() opened).

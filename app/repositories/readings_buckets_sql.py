@@ -88,6 +88,18 @@ def bucket_params(resolution: str, agg: str) -> tuple[str, ...]:
     return names
 
 
+# The columns of ``SELECT dt, bt, ps, bucket, value::float8, points`` over buckets_sql, as
+# pg_copy decodes them.
+BUCKET_COLUMNS = [
+    ("dt", "int2"),
+    ("bt", "int2"),
+    ("ps", "int2"),
+    ("ts", "timestamptz"),
+    ("q", "float8"),
+    ("n", "int4"),
+]
+
+
 def buckets_sql(query: RangeQuery, resolution: str, agg: str, *, timescale: bool) -> str:
     """The aggregation of ``query`` (columns dt, bt, ps, bucket, value, points); the parameters
     after $6 are :func:`bucket_params`.
@@ -120,9 +132,9 @@ def buckets_sql(query: RangeQuery, resolution: str, agg: str, *, timescale: bool
 
 
 def bucket_args(query: RangeQuery, groups: Sequence[Group], bucketing: Bucketing) -> list[Any]:
-    """The arguments of :func:`readings_sql.buckets_sql` (see its ``bucket_params``): the stored
-    series of ``groups`` give each point's resolution for the time-weighted mean."""
-    series = sorted({(p.series_id, p.resolution) for g in groups for p in g.parts})
+    """The arguments of :func:`buckets_sql` (see its ``bucket_params``): the stored series of
+    ``groups`` give each point's resolution for the time-weighted mean."""
+    series = series_resolutions(groups)
     values = {
         "zone": bucketing.tz,
         "series_ids": [s[0] for s in series],
@@ -131,3 +143,8 @@ def bucket_args(query: RangeQuery, groups: Sequence[Group], bucketing: Bucketing
     }
     names = bucket_params(bucketing.resolution, bucketing.agg)
     return [*query.args(), *(values[name] for name in names)]
+
+
+def series_resolutions(groups: Sequence[Group]) -> list[tuple[int, str]]:
+    """(series id, resolution) of every stored series of ``groups``, sorted."""
+    return sorted({(p.series_id, p.resolution) for g in groups for p in g.parts})

@@ -10,7 +10,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app.domain.points import CSV_COLUMNS
-from app.repositories.readings_buckets_sql import bucket_args, bucket_params, buckets_sql
+from app.repositories.readings_buckets_sql import (
+    bucket_args,
+    bucket_params,
+    buckets_sql,
+    series_resolutions,
+)
 from app.repositories.readings_rows import (
     BASE_ARGS,
     CSV_BUCKET_COLUMNS,
@@ -18,7 +23,7 @@ from app.repositories.readings_rows import (
     Bucketing,
     Group,
     RangeQuery,
-    psr_number,
+    key_of,
 )
 from app.repositories.readings_sql import group_keys, rows_from
 
@@ -122,7 +127,7 @@ def csv_statement(
     each series' resolution, or buckets with the expected points and partial flag of every
     bucket of the answer (``expected``)."""
     if bucketing is None:
-        series = sorted({(p.series_id, p.resolution) for g in groups for p in g.parts})
+        series = series_resolutions(groups)
         resolutions = sorted({r for _, r in series})
         statement = csv_points_sql(
             query, zoned=zoned, one_group=len(groups) <= 1, one_resolution=len(resolutions) <= 1
@@ -135,20 +140,13 @@ def csv_statement(
     statement = csv_buckets_sql(
         query, bucketing.resolution, bucketing.agg, zoned=zoned, timescale=timescale
     )
-    positions = [
-        (
-            query.data_types.index(g.data_type) + 1,
-            query.business_types.index(g.business_type) + 1,
-            psr_number(g.psr_type),
-        )
-        for g in groups
-    ]
+    keys = [key_of(query, g) for g in groups]
     index = expected.group.tolist()
     return statement, [
         *bucket_args(query, groups, bucketing),
-        [positions[i][0] for i in index],
-        [positions[i][1] for i in index],
-        [positions[i][2] for i in index],
+        [keys[i] >> 16 for i in index],  # dt, bt, ps: the positions group_key packs
+        [keys[i] & 255 for i in index],
+        [keys[i] >> 8 & 255 for i in index],
         expected.epoch_us.tolist(),
         [None if n < 0 else n for n in expected.expected.tolist()],
         expected.partial.tolist(),

@@ -79,6 +79,26 @@ def group_keys(data_types: Sequence[str], business_types: Sequence[str]) -> str:
     return f"{dt} AS dt, {_position('p.business_type', business_types)} AS bt, {PSR_NUMBER} AS ps"
 
 
+# The columns of the binary COPY reads below (name, PostgreSQL type), as pg_copy decodes them.
+POINT_COLUMNS = [
+    ("key", "int4"),
+    ("ts", "timestamptz"),
+    ("milli", "int8"),
+    ("sid", "int4"),
+    ("issued", "timestamptz"),
+]
+DERIVED_POINT_COLUMNS = [
+    ("dt", "int2"),
+    ("bt", "int2"),
+    ("ps", "int2"),
+    ("ts", "timestamptz"),
+    ("milli", "int8"),
+    ("sid", "int4"),
+    ("rev", "int4"),
+    ("issued", "timestamptz"),
+]
+
+
 def points_sql(query: RangeQuery) -> str:
     """Native rows for binary COPY ($7: the points limit + 1), in storage order: numpy sorts
     them, cheaper than a SQL sort. See :func:`derived_points` for queries with a derived type.
