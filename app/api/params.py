@@ -106,6 +106,12 @@ def data_types(
     names = split(values) or [DataType.ACTUAL.value]
     known = {d.value for d in DataType} | (set(DERIVED_TYPES) if derived else set())
     for name in names:
+        if name in DERIVED_TYPES and not derived:
+            raise InvalidInputError(
+                f"{name} is computed from stored series, not stored itself: GET"
+                " /api/v1/energy-data serves it; here ask for its inputs (actual, generation)",
+                field=field,
+            )
         if name not in known:
             raise InvalidInputError(
                 f"unknown data type {name[:40]!r}; one of {', '.join(sorted(known))}", field=field

@@ -94,3 +94,19 @@ async def test_an_area_without_generation_has_no_residual_load(client: httpx.Asy
         (r["timestamp"], r["quantity"]) for r in load
     ]
     assert len(load) == 24
+
+
+async def test_reads_of_stored_series_refuse_residual_load_and_say_where_it_is(
+    client: httpx.AsyncClient,
+) -> None:
+    """residual_load is never stored: /latest and /coverage answer a 422 naming data_type that
+    points to /energy-data and to the inputs, not an "unknown data type"."""
+    for path, params in (
+        ("/api/v1/energy-data/latest", {"areas": "DE_LU", "data_type": "residual_load"}),
+        ("/api/v1/coverage", {"area": "DE_LU", "data_type": "residual_load"}),
+    ):
+        response = await client.get(path, params=params)
+        assert response.status_code == 422, path
+        body = response.text
+        assert "data_type" in body and "/api/v1/energy-data serves it" in body, body
+        assert "unknown data type" not in body
